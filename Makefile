@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# lupine: Kernel Mode Linux for Linux 6.12 and Lupine-style specialized
+# kernels. "make help" lists the targets and the variables in effect.
+
+# Kernel variant (kernel/variants/*.conf, or stock).
+V ?= lupine
+# Output directory and kernel tree.
+O ?= $(CURDIR)/build
+KSRC ?= $(O)/linux
+# Guest settings for the VM runs.
+CPUS ?= 1
+QEMU ?= qemu-system-x86_64
+TIMEOUT ?= 300
+# VERBOSE=1 shows full build output and the exact QEMU command lines.
+VERBOSE ?= 0
+
+export O KSRC CPUS QEMU TIMEOUT VERBOSE
+# Our V is the variant: keep it away from Kbuild and from the scripts.
+unexport V
+MAKEOVERRIDES :=
+
+VARIANTS := $(sort $(basename $(notdir $(wildcard kernel/variants/*.conf)))) stock
+RESULTS := $(O)/results
+VM := scripts/vm
+
+.PHONY: help deps tree export kernel kernels selftests demo check check-vm \
+	check-selftests check-series clean distclean
+
+help:
+	@echo 'lupine - Kernel Mode Linux for 6.12, and Lupine-style microVM kernels'
+	@echo
+	@echo 'Setup and build:'
+	@echo '  deps          install what lupine needs (Debian packages, kernel source)'
+	@echo '  tree          unpack the pinned 6.12 source into KSRC, apply patches/series'
+	@echo '  export        write the commits of KSRC on lupine-base back into patches/'
+	@echo '  kernel        build variant V into O/kernels/V (V=stock: Debian cloud kernel)'
+	@echo '  kernels       build every variant: $(VARIANTS)'
+	@echo '  selftests     build kselftest-kml into O/kselftest'
+	@echo
+	@echo 'Run:'
+	@echo '  demo          the main job: boot lupine and print a syscall cost table (--icount)'
+	@echo '  check         every test: check-vm, check-selftests, check-series'
+	@echo '  check-vm      the VM runner: exit status, panic, timeout, files, SMP'
+	@echo '  check-selftests  kselftest-kml in the guest, KTAP checked, 1 and 2 vCPUs'
+	@echo '  check-series  checkpatch --strict and bisectable builds of patches/'
+	@echo
+	@echo 'Variables in effect:'
+	@echo '  V=$(V)  (variants: $(VARIANTS))'
+	@echo '  O=$(O)'
+	@echo '  KSRC=$(KSRC)'
+	@echo '  CPUS=$(CPUS)  QEMU=$(QEMU)  TIMEOUT=$(TIMEOUT)  VERBOSE=$(VERBOSE)'
+	@echo
+	@echo 'One command boots a kernel and runs a program: scripts/vm --help'
+
+deps:
+	@scripts/deps
+
+tree:
+	@scripts/tree
+
+export:
+	@scripts/export
+
+kernel: tree
+	@scripts/kernel $(V)
+
+kernels: tree
+	@set -e; for v in $(VARIANTS); do scripts/kernel $$v; done
+
+selftests: tree
+	@scripts/selftests
+
+demo: tree selftests
+	@scripts/kernel lupine
+	@echo
+	@echo "== syscall cost on lupine, ring 3, QEMU TCG with -icount shift=0 (1 ns = 1 instruction) =="
+	@$(VM) --kernel lupine --icount --stats --file $(O)/kselftest/kml/syscall_probe \
+		-- syscall_probe --icount
+
+check: tree
+	@rm -rf $(RESULTS); rc=0; \
+	for t in check-vm check-selftests check-series; do \
+		echo "== $$t"; $(MAKE) --no-print-directory $$t || rc=1; \
+	done; \
+	echo "== summary"; scripts/summary $(RESULTS) $$rc
+
+check-vm: tree selftests
+	@scripts/kernel lupine-nokml
+	@scripts/kernel stock
+	@mkdir -p $(RESULTS)
+	@scripts/test-vm | tee $(RESULTS)/check-vm.ktap | \
+		scripts/ktap-check --name check-vm --results $(RESULTS) >$(RESULTS)/check-vm.summary; \
+		rc=$$?; tail -n 1 $(RESULTS)/check-vm.summary; exit $$rc
+
+check-selftests: tree selftests
+	@scripts/kernel lupine-nokml
+	@scripts/run-selftests lupine-nokml
+
+check-series: tree
+	@scripts/check-series
+
+clean:
+	rm -rf $(O)/kernels $(O)/kselftest $(O)/kselftest-kml $(O)/vm $(RESULTS)
+
+distclean:
+	rm -rf $(O)

@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings and helpers of the lupine scripts; sourced, never run.
+#
+# Every setting is an environment variable the caller may override:
+#   O     output directory (default: build/ in the project)
+#   KSRC  kernel source tree (default: $O/linux, made by "make tree")
+#   V     kernel variant (see kernel/variants/)
+#   VERBOSE=1  show full build output and the exact commands
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+O=${O:-$TOP/build}
+case $O in /*) ;; *) O=$TOP/$O ;; esac
+KSRC=${KSRC:-$O/linux}
+case $KSRC in /*) ;; *) KSRC=$TOP/$KSRC ;; esac
+VERBOSE=${VERBOSE:-0}
+export O KSRC VERBOSE
+JOBS=${JOBS:-$(nproc)}
+BASE_TAG=lupine-base
+PROG=${PROG:-$(basename "$0")}
+
+# shellcheck source=../kernel/pin
+. "$TOP/kernel/pin"
+
+die() {
+	echo "$PROG: error: $*" >&2
+	exit 1
+}
+
+warn() {
+	echo "$PROG: warning: $*" >&2
+}
+
+info() {
+	echo "$PROG: $*" >&2
+}
+
+# Run a command, showing it first when VERBOSE=1.
+run() {
+	[ "$VERBOSE" = 1 ] && echo "+ $*" >&2
+	"$@"
+}
+
+# make for the kernel tree: our own V= (the variant) and make flags of the
+# top-level Makefile must not leak into Kbuild.
+kmake() {
+	local kv=0
+
+	[ "$VERBOSE" = 1 ] && kv=1
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u MAKEOVERRIDES \
+		make -C "$KSRC" V=$kv -j"$JOBS" "$@"
+}
+
+# The list of known kernel variants.
+variants() {
+	local f
+
+	for f in "$TOP"/kernel/variants/*.conf; do
+		basename "$f" .conf
+	done
+	echo stock
+}
+
+# Directory of a built variant.
+kernel_dir() {
+	echo "$O/kernels/$1"
+}
+
+# Kernel image to boot for a variant name or a path; empty if none.
+# A PVH-capable vmlinux boots without decompression, so it is preferred.
+kernel_image() {
+	local d
+
+	if [ -f "$1" ]; then
+		echo "$1"
+		return
+	fi
+	d=$(kernel_dir "$1")
+	if [ -f "$d/vmlinux" ] && grep -qx 'CONFIG_PVH=y' "$d/.config" 2>/dev/null; then
+		echo "$d/vmlinux"
+	elif [ -f "$d/bzImage" ]; then
+		echo "$d/bzImage"
+	fi
+}
+
+need_tree() {
+	[ -f "$KSRC/Makefile" ] || die "no kernel tree at $KSRC: run 'make tree' first (or set KSRC)"
+}

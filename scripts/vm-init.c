@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vm-init.c - PID 1 of the VMs that scripts/vm boots.
+ *
+ * It mounts the pseudo file systems, runs the command that scripts/vm stored
+ * in /lupine/cmd with the console as stdio, reports the command's exit status
+ * on a line tagged with the run's token from /lupine/token, and reboots. The
+ * VM runs with QEMU's -no-reboot and the kernel's reboot=t, so the reboot
+ * ends it. The token keeps output of the command from passing for a report.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ARGS 256
+
+static char token[64] = "none";
+
+static void say(const char *fmt, const char *a, long long n)
+{
+	fprintf(stderr, fmt, a, n);
+	fflush(stderr);
+}
+
+static void mnt(const char *src, const char *dir, const char *type,
+		const char *opts, int required)
+{
+	mkdir(dir, 0755);
+	if (mount(src, dir, type, 0, opts) && (required || errno != ENODEV))
+		fprintf(stderr, "lupine-init: mount %s on %s: %s\n", type, dir,
+			strerror(errno));
+}
+
+static ssize_t slurp(const char *path, char *buf, size_t size)
+{
+	ssize_t n, len = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while ((size_t)len < size - 1 &&
+	       (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return len;
+}
+
+static void finish(int status)
+{
+	fprintf(stderr, "\nlupine-exit-%s: %d\n", token, status);
+	fflush(stderr);
+	sync();
+	reboot(RB_AUTOBOOT);
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
+int main(void)
+{
+	static char cmd[65536];
+	char *argv[MAX_ARGS + 1];
+	struct timespec ts;
+	int argc = 0, fd, status;
+	ssize_t len, i;
+	pid_t pid, w;
+
+	mnt("devtmpfs", "/dev", "devtmpfs", NULL, 1);
+	fd = open("/dev/console", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	mnt("proc", "/proc", "proc", NULL, 1);
+	symlink("/proc/self/fd", "/dev/fd");
+	symlink("/proc/self/fd/0", "/dev/stdin");
+	symlink("/proc/self/fd/1", "/dev/stdout");
+	symlink("/proc/self/fd/2", "/dev/stderr");
+	mnt("sysfs", "/sys", "sysfs", NULL, 1);
+	mnt("tmpfs", "/tmp", "tmpfs", "mode=1777", 1);
+	mnt("tmpfs", "/dev/shm", "tmpfs", "mode=1777", 0);
+	mnt("devpts", "/dev/pts", "devpts", NULL, 0);
+
+	len = slurp("/lupine/token", token, sizeof(token));
+	if (len > 0 && token[len - 1] == '\n')
+		token[len - 1] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	say("lupine-up-%s: %lld\n", token,
+	    (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+
+	len = slurp("/lupine/cmd", cmd, sizeof(cmd));
+	for (i = 0; i < len && argc < MAX_ARGS; i += strlen(cmd + i) + 1)
+		argv[argc++] = cmd + i;
+	argv[argc] = NULL;
+	if (argc == 0) {
+		fprintf(stderr, "lupine-init: no command in /lupine/cmd\n");
+		finish(127);
+	}
+
+	setenv("PATH", "/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin", 1);
+	setenv("HOME", "/root", 1);
+	setenv("TERM", "linux", 1);
+
+	pid = fork();
+	if (pid < 0) {
+		perror("lupine-init: fork");
+		finish(127);
+	}
+	if (pid == 0) {
+		setsid();
+		ioctl(0, TIOCSCTTY, 0);
+		chdir("/");
+		execvp(argv[0], argv);
+		fprintf(stderr, "lupine-init: %s: %s\n", argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	do {
+		w = wait(&status);
+	} while (w != pid && !(w < 0 && errno == ECHILD));
+	if (w < 0)
+		finish(127);
+	if (WIFSIGNALED(status)) {
+		fprintf(stderr, "lupine-init: %s killed by signal %d (%s)\n",
+			argv[0], WTERMSIG(status), strsignal(WTERMSIG(status)));
+		finish(128 + WTERMSIG(status));
+	}
+	finish(WEXITSTATUS(status));
+	return 0;
+}
