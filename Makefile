@@ -23,8 +23,10 @@ MAKEOVERRIDES :=
 VARIANTS := $(sort $(basename $(notdir $(wildcard kernel/variants/*.conf)))) stock
 RESULTS := $(O)/results
 VM := scripts/vm
+# Variants that "make boot-stats" measures.
+BOOT_VARIANTS ?= lupine lupine-nokml stock
 
-.PHONY: help deps tree export kernel kernels selftests demo check check-vm \
+.PHONY: help deps tree export kernel kernels selftests demo boot-stats check check-vm \
 	check-selftests check-series clean distclean
 
 help:
@@ -40,6 +42,7 @@ help:
 	@echo
 	@echo 'Run:'
 	@echo '  demo          the main job: boot lupine and print a syscall cost table (--icount)'
+	@echo '  boot-stats    sizes, boot-to-init time and smallest memory of BOOT_VARIANTS'
 	@echo '  check         every test: check-vm, check-selftests, check-series'
 	@echo '  check-vm      the VM runner: exit status, panic, timeout, files, SMP'
 	@echo '  check-selftests  kselftest-kml in the guest, KTAP checked, 1 and 2 vCPUs'
@@ -77,6 +80,11 @@ demo: tree selftests
 	@echo "== syscall cost on lupine, ring 3, QEMU TCG with -icount shift=0 (1 ns = 1 instruction) =="
 	@$(VM) --kernel lupine --icount --stats --file $(O)/kselftest/kml/syscall_probe \
 		-- syscall_probe --icount
+
+boot-stats: tree
+	@set -e; for v in $(BOOT_VARIANTS); do scripts/kernel $$v; done
+	@mkdir -p $(RESULTS)
+	@scripts/boot-stats $(BOOT_VARIANTS) | tee $(RESULTS)/boot-stats.md
 
 check: tree
 	@rm -rf $(RESULTS); rc=0; \
