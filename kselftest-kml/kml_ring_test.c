@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kml_ring_test.c - a program behaves the same in ring 0 as in ring 3
+ *
+ * Kernel Mode Linux runs the programs of the trusted directory in ring 0.
+ * There, interrupts and exceptions do not switch stacks by themselves, page
+ * faults lack the user bit, and the return to the program must not drop to
+ * ring 3. Each case here checks one promise that holds for every process:
+ * the red zone survives interrupts, faults become signals (also on a bad
+ * stack), signals and sigaltstack work, system calls return to the ring
+ * they came from, children inherit the ring, exec picks the ring of the new
+ * program, and FPU state survives preemption. The same binary runs from the
+ * trusted directory (ring 0 when the kernel has kml=on) and from anywhere
+ * else (ring 3), and must pass in both.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#define TRUSTED_DIR "/trusted/"
+#define RED_ZONE 128
+
+static unsigned int current_cpl(void)
+{
+	uint16_t cs;
+
+	asm volatile ("mov %%cs, %0" : "=r" (cs));
+	return cs & 3;
+}
+
+static int kml_on(void)
+{
+	static char buf[65536];
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/cpuinfo", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strstr(buf, " kml ") || strstr(buf, " kml\n");
+}
+
+static int in_trusted_dir(void)
+{
+	char exe[4096];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return 0;
+	exe[n] = '\0';
+	return !strncmp(exe, TRUSTED_DIR, strlen(TRUSTED_DIR));
+}
+
+/* The ring this program must be in, by the policy. */
+static unsigned int expected_cpl(void)
+{
+	return in_trusted_dir() && kml_on() ? 0 : 3;
+}
+
+TEST(runs_in_the_ring_the_policy_says)
+{
+	TH_LOG("started from %s, KML %s: CPL %u",
+	       in_trusted_dir() ? "the trusted directory" : "elsewhere",
+	       kml_on() ? "on" : "off", current_cpl());
+	EXPECT_EQ(expected_cpl(), current_cpl());
+}
+
+TEST(syscall_returns_to_the_same_ring)
+{
+	unsigned int before = current_cpl();
+	long pid;
+
+	pid = syscall(SYS_getpid);
+	EXPECT_EQ(getpid(), pid);
+	EXPECT_EQ(before, current_cpl());
+}
+
+/*
+ * Move the stack pointer well below the compiler's own red zone, fill the
+ * red zone below it, wait long enough for timer interrupts to arrive, and
+ * count the words that changed.
+ */
+static long red_zone_damage(long spins)
+{
+	long damaged;
+
+	asm volatile (
+		"	subq	$256, %%rsp\n"
+		"	movq	$0x5a5a5a5a5a5a5a5a, %%rax\n"
+		"	movq	$-128, %%rcx\n"
+		"1:	movq	%%rax, (%%rsp, %%rcx)\n"
+		"	addq	$8, %%rcx\n"
+		"	jnz	1b\n"
+		"	movq	%[spins], %%rdx\n"
+		"2:	pause\n"
+		"	decq	%%rdx\n"
+		"	jnz	2b\n"
+		"	xorq	%[damaged], %[damaged]\n"
+		"	movq	$-128, %%rcx\n"
+		"3:	cmpq	%%rax, (%%rsp, %%rcx)\n"
+		"	je	4f\n"
+		"	incq	%[damaged]\n"
+		"4:	addq	$8, %%rcx\n"
+		"	jnz	3b\n"
+		"	addq	$256, %%rsp\n"
+		: [damaged] "=&r" (damaged)
+		: [spins] "r" (spins)
+		: "rax", "rcx", "rdx", "memory", "cc");
+	return damaged;
+}
+
+TEST(red_zone_survives_interrupts)
+{
+	struct timespec start, now;
+	long damaged = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		damaged += red_zone_damage(200000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - start.tv_sec < 1);
+	EXPECT_EQ(0, damaged) TH_LOG("%ld red-zone words overwritten", damaged);
+}
+
+static sigjmp_buf jump;
+static volatile int caught_sig;
+static volatile unsigned int handler_cpl;
+static volatile uintptr_t handler_sp;
+
+static void catcher(int sig, siginfo_t *info, void *ctx)
+{
+	int local;
+
+	caught_sig = sig;
+	handler_cpl = current_cpl();
+	handler_sp = (uintptr_t)&local;
+	siglongjmp(jump, 1);
+}
+
+static void catch(int sig, int onstack)
+{
+	struct sigaction sa = {
+		.sa_sigaction = catcher,
+		.sa_flags = SA_SIGINFO | SA_NODEFER | (onstack ? SA_ONSTACK : 0),
+	};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+/* Run @fault and check that signal @sig comes back, in the same ring. */
+#define EXPECT_FAULT(sig, fault) do {					\
+	catch(sig, 0);							\
+	caught_sig = 0;							\
+	if (!sigsetjmp(jump, 1)) {					\
+		fault;							\
+	}								\
+	EXPECT_EQ(sig, caught_sig);					\
+	EXPECT_EQ(expected_cpl(), handler_cpl);				\
+	signal(sig, SIG_DFL);						\
+} while (0)
+
+TEST(null_dereference_is_sigsegv)
+{
+	EXPECT_FAULT(SIGSEGV, *(volatile int *)0 = 1);
+}
+
+TEST(noncanonical_access_is_sigsegv)
+{
+	EXPECT_FAULT(SIGSEGV, *(volatile long *)0x8000000000000000UL = 1);
+}
+
+TEST(ud2_is_sigill)
+{
+	EXPECT_FAULT(SIGILL, asm volatile ("ud2"));
+}
+
+TEST(int3_is_sigtrap)
+{
+	EXPECT_FAULT(SIGTRAP, asm volatile ("int3"));
+}
+
+TEST(divide_error_is_sigfpe)
+{
+	EXPECT_FAULT(SIGFPE, asm volatile ("xorl %%ecx, %%ecx\n\tdivl %%ecx"
+					   ::: "eax", "ecx", "edx"));
+}
+
+TEST(bad_stack_pointer_faults_onto_sigaltstack)
+{
+	static char altstack[65536];
+	stack_t ss = {
+		.ss_sp = altstack,
+		.ss_size = sizeof(altstack),
+	};
+
+	ASSERT_EQ(0, sigaltstack(&ss, NULL));
+	catch(SIGSEGV, 1);
+	caught_sig = 0;
+	if (!sigsetjmp(jump, 1)) {
+		asm volatile ("movq %%rsp, %%rbx\n\t"
+			      "movq $0x10, %%rsp\n\t"
+			      "pushq $0\n\t"
+			      "movq %%rbx, %%rsp"
+			      ::: "rbx", "memory");
+	}
+	EXPECT_EQ(SIGSEGV, caught_sig);
+	EXPECT_TRUE(handler_sp >= (uintptr_t)altstack &&
+		    handler_sp < (uintptr_t)altstack + sizeof(altstack))
+		TH_LOG("handler ran at %#lx, not on the alternate stack",
+		       (unsigned long)handler_sp);
+	signal(SIGSEGV, SIG_DFL);
+}
+
+static int grow(int depth)
+{
+	volatile char pad[4096];
+
+	pad[depth % sizeof(pad)] = 1;
+	if (depth == 0)
+		return 0;
+	return grow(depth - 1) + pad[depth % sizeof(pad)];
+}
+
+/* About 4 MiB of stack, page by page: every page is a growth fault. */
+TEST(stack_grows_on_demand)
+{
+	EXPECT_EQ(1000, grow(1000));
+}
+
+static volatile int ticks;
+
+static void on_alarm(int sig)
+{
+	ticks++;
+}
+
+TEST(timer_signals_arrive)
+{
+	struct itimerval it = {
+		.it_interval = { .tv_usec = 10000 },
+		.it_value = { .tv_usec = 10000 },
+	};
+	struct timespec start, now;
+
+	signal(SIGALRM, on_alarm);
+	ticks = 0;
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	while (ticks < 5 && now.tv_sec - start.tv_sec < 5);
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	signal(SIGALRM, SIG_DFL);
+	EXPECT_LE(5, ticks);
+	EXPECT_EQ(expected_cpl(), current_cpl());
+}
+
+TEST(child_inherits_the_ring)
+{
+	unsigned int cpl = current_cpl();
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(current_cpl() == cpl ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+#define CPL_ENV "KML_RING_TEST_REPORT_CPL"
+
+/* Started with CPL_ENV set: report the ring as the exit status, at once. */
+static void __attribute__((constructor)) report_cpl(void)
+{
+	if (getenv(CPL_ENV))
+		_exit(current_cpl());
+}
+
+/* Run @path with CPL_ENV set; return the CPL it reports, or -1. */
+static int cpl_of(const char *path)
+{
+	char *argv[] = { (char *)path, NULL };
+	char *envp[] = { CPL_ENV "=1", NULL };
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execve(path, argv, envp);
+		_exit(100);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Copy this program to @path, outside the trusted directory. */
+static int copy_self(const char *path)
+{
+	char buf[65536];
+	int in, out, ok = 0;
+	ssize_t n;
+
+	in = open("/proc/self/exe", O_RDONLY);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (in >= 0 && out >= 0) {
+		ok = 1;
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, n) != n)
+				ok = 0;
+	}
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return ok;
+}
+
+TEST(exec_of_untrusted_program_runs_in_ring3)
+{
+	const char *copy = "/tmp/kml_ring_test.untrusted";
+
+	ASSERT_TRUE(copy_self(copy));
+	EXPECT_EQ(3, cpl_of(copy));
+	unlink(copy);
+}
+
+TEST(exec_of_this_program_runs_in_its_ring)
+{
+	EXPECT_EQ((int)expected_cpl(), cpl_of("/proc/self/exe"));
+}
+
+TEST(sigbus_past_end_of_file)
+{
+	const char *path = "/tmp/kml_ring_test.sigbus";
+	volatile char *map;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 1));
+	map = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_FAULT(SIGBUS, map[4096] = 1);
+	munmap((void *)map, 2 * 4096);
+	close(fd);
+	unlink(path);
+}
+
+static volatile int bottom;
+
+/* Recurse without end: the stack limit must end it with SIGSEGV. */
+static int __attribute__((noinline)) bottomless(volatile char *prev)
+{
+	volatile char pad[1024];
+
+	pad[0] = prev ? prev[0] + 1 : 0;
+	if (bottom)
+		return pad[0];
+	return bottomless(pad) + pad[1];
+}
+
+TEST(stack_overflow_kills_with_sigsegv)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		signal(SIGSEGV, SIG_DFL);
+		_exit(bottomless(NULL));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGSEGV, WTERMSIG(status));
+}
+
+static volatile int depth, max_depth;
+
+static void nested(int sig)
+{
+	depth++;
+	if (depth > max_depth)
+		max_depth = depth;
+	if (depth < 3)
+		raise(SIGUSR1);
+	depth--;
+}
+
+TEST(nested_signals_unwind)
+{
+	struct sigaction sa = { .sa_handler = nested, .sa_flags = SA_NODEFER };
+
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	depth = 0;
+	max_depth = 0;
+	raise(SIGUSR1);
+	EXPECT_EQ(3, max_depth);
+	EXPECT_EQ(0, depth);
+	EXPECT_EQ(expected_cpl(), current_cpl());
+	signal(SIGUSR1, SIG_DFL);
+}
+
+static void nothing(int sig)
+{
+}
+
+/*
+ * A child blocks in read() on an empty pipe while SIGALRM arrives; with
+ * SA_RESTART the read goes on and gets the byte written later, without it
+ * the read fails with EINTR.
+ */
+static int read_across_signal(int restart)
+{
+	struct sigaction sa = {
+		.sa_handler = nothing,
+		.sa_flags = restart ? SA_RESTART : 0,
+	};
+	struct itimerval it = { .it_value = { .tv_usec = 50000 } };
+	int fds[2], status;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		ssize_t n;
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		setitimer(ITIMER_REAL, &it, NULL);
+		n = read(fds[0], &c, 1);
+		if (n == 1 && c == 'x')
+			_exit(0);
+		_exit(n < 0 && errno == EINTR ? 1 : 2);
+	}
+	usleep(300000);
+	if (write(fds[1], "x", 1) != 1)
+		return -1;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	close(fds[0]);
+	close(fds[1]);
+	return WEXITSTATUS(status);
+}
+
+TEST(sa_restart_restarts_read)
+{
+	EXPECT_EQ(0, read_across_signal(1));
+}
+
+TEST(read_without_sa_restart_fails_with_eintr)
+{
+	EXPECT_EQ(1, read_across_signal(0));
+}
+
+TEST(signal_ends_a_child)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	usleep(10000);
+	ASSERT_EQ(0, kill(pid, SIGTERM));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGTERM, WTERMSIG(status));
+}
+
+TEST(symlink_to_this_program_runs_in_its_ring)
+{
+	const char *link = "/tmp/kml_ring_test.link";
+	char exe[4096];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ASSERT_LT(0, n);
+	exe[n] = '\0';
+	unlink(link);
+	ASSERT_EQ(0, symlink(exe, link));
+	/* The file that runs decides, not the name it was started by. */
+	EXPECT_EQ((int)expected_cpl(), cpl_of(link));
+	unlink(link);
+}
+
+TEST(chroot_runs_in_ring3)
+{
+	const char *root = "/tmp/kml_ring_test.root";
+	int status;
+	pid_t pid;
+
+	mkdir(root, 0755);
+	mkdir("/tmp/kml_ring_test.root/trusted", 0755);
+	ASSERT_TRUE(copy_self("/tmp/kml_ring_test.root/trusted/t"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (chroot(root) || chdir("/"))
+			_exit(101);
+		_exit(cpl_of("/trusted/t"));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(3, WEXITSTATUS(status));
+	unlink("/tmp/kml_ring_test.root/trusted/t");
+	rmdir("/tmp/kml_ring_test.root/trusted");
+	rmdir(root);
+}
+
+/* Hold @val in xmm7 across @yields sched_yield() calls; return xmm7. */
+static double hold_xmm7(double val, int yields)
+{
+	double got;
+
+	asm volatile ("movsd	%[val], %%xmm7\n"
+		      "1:	movl	$%c[nr], %%eax\n"
+		      "	syscall\n"
+		      "	decl	%[n]\n"
+		      "	jnz	1b\n"
+		      "	movsd	%%xmm7, %[got]\n"
+		      : [got] "=m" (got), [n] "+r" (yields)
+		      : [val] "m" (val), [nr] "i" (SYS_sched_yield)
+		      : "rax", "rcx", "r11", "xmm7", "memory", "cc");
+	return got;
+}
+
+TEST(sse_state_survives_preemption)
+{
+	static const double want = 3.25;
+	int status;
+	double got;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		hold_xmm7(-1.0, 400);
+		_exit(0);
+	}
+	got = hold_xmm7(want, 200);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(got == want) TH_LOG("xmm7 holds %f, expected %f", got, want);
+}
+
+TEST_HARNESS_MAIN
