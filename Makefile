@@ -26,8 +26,8 @@ VM := scripts/vm
 # Variants that "make boot-stats" measures.
 BOOT_VARIANTS ?= lupine lupine-nokml stock
 
-.PHONY: help deps tree export kernel kernels selftests demo boot-stats check check-vm \
-	check-selftests check-series clean distclean
+.PHONY: help deps tree export kernel kernels selftests demo boot-stats bench check check-vm \
+	check-selftests check-series check-bench check-image clean distclean
 
 help:
 	@echo 'lupine - Kernel Mode Linux for 6.12, and Lupine-style microVM kernels'
@@ -43,10 +43,13 @@ help:
 	@echo 'Run:'
 	@echo '  demo          the main job: boot lupine and print a syscall cost table (--icount)'
 	@echo '  boot-stats    sizes, boot-to-init time and smallest memory of BOOT_VARIANTS'
-	@echo '  check         every test: check-vm, check-selftests, check-series'
+	@echo '  bench         syscall latency benchmark on every mode (--icount): O/results/bench'
+	@echo '  check         every test: check-vm, check-selftests, check-image, check-bench, check-series'
 	@echo '  check-vm      the VM runner: exit status, panic, timeout, files, SMP'
-	@echo '  check-selftests  kselftest-kml in the guest, KTAP checked, 1 and 2 vCPUs'
+	@echo '  check-selftests  kselftest-kml in every mode (nokml, KML ring 3/ring 0/off), 1 and 2 vCPUs'
 	@echo '  check-series  checkpatch --strict and bisectable builds of patches/'
+	@echo '  check-image   scripts/image2rootfs: formats, whiteouts, refusals, boots'
+	@echo '  check-bench   a short bench run, its outputs checked'
 	@echo
 	@echo 'Variables in effect:'
 	@echo '  V=$(V)  (variants: $(VARIANTS))'
@@ -86,9 +89,14 @@ boot-stats: tree
 	@mkdir -p $(RESULTS)
 	@scripts/boot-stats $(BOOT_VARIANTS) | tee $(RESULTS)/boot-stats.md
 
+bench: tree selftests
+	@scripts/kernel lupine-nokml
+	@scripts/kernel stock
+	@scripts/bench --icount
+
 check: tree
 	@rm -rf $(RESULTS); rc=0; \
-	for t in check-vm check-selftests check-series; do \
+	for t in check-vm check-selftests check-image check-bench check-series; do \
 		echo "== $$t"; $(MAKE) --no-print-directory $$t || rc=1; \
 	done; \
 	echo "== summary"; scripts/summary $(RESULTS) $$rc
@@ -101,9 +109,25 @@ check-vm: tree selftests
 		scripts/ktap-check --name check-vm --results $(RESULTS) >$(RESULTS)/check-vm.summary; \
 		rc=$$?; tail -n 1 $(RESULTS)/check-vm.summary; exit $$rc
 
+check-image: tree
+	@scripts/kernel lupine-nokml
+	@mkdir -p $(RESULTS)
+	@scripts/test-image2rootfs | tee $(RESULTS)/check-image.ktap | \
+		scripts/ktap-check --name check-image --results $(RESULTS) >$(RESULTS)/check-image.summary; \
+		rc=$$?; tail -n 1 $(RESULTS)/check-image.summary; exit $$rc
+
 check-selftests: tree selftests
 	@scripts/kernel lupine-nokml
-	@scripts/run-selftests lupine-nokml
+	@scripts/kernel lupine
+	@scripts/run-selftests
+
+check-bench: tree selftests
+	@scripts/kernel lupine-nokml
+	@scripts/kernel stock
+	@mkdir -p $(RESULTS)
+	@scripts/test-bench | tee $(RESULTS)/check-bench.ktap | \
+		scripts/ktap-check --name check-bench --results $(RESULTS) >$(RESULTS)/check-bench.summary; \
+		rc=$$?; tail -n 1 $(RESULTS)/check-bench.summary; exit $$rc
 
 check-series: tree
 	@scripts/check-series

@@ -19,6 +19,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +62,8 @@ static void finish(int status)
 {
 	fprintf(stderr, "\nlupine-exit-%s: %d\n", token, status);
 	fflush(stderr);
+	/* Let the UART send everything before the reboot cuts it off. */
+	tcdrain(STDERR_FILENO);
 	sync();
 	reboot(RB_AUTOBOOT);
 	reboot(RB_POWER_OFF);

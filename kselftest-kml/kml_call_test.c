@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kml_call_test.c - the KML direct call behaves like the syscall instruction
+ *
+ * A ring-0 task finds the kernel's direct-call entry in AT_SYSINFO and makes
+ * its system calls with a plain call: number in RAX, arguments in RDI, RSI,
+ * RDX, R10, R8, R9, result in RAX, only RCX and R11 clobbered. Everything
+ * that looks at the registers of a system call must see what a syscall
+ * instruction would have left: results and errors, restarts with and without
+ * SA_RESTART, signal delivery and return, fork. Each case runs through the
+ * direct call where AT_SYSINFO is present (ring 0) and through the syscall
+ * instruction where it is not (ring 3), and must give the same results.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#ifndef AT_SYSINFO
+#define AT_SYSINFO 32
+#endif
+
+static unsigned long entry;
+
+static void __attribute__((constructor)) find_entry(void)
+{
+	entry = getauxval(AT_SYSINFO);
+}
+
+/* One system call, through the direct call when there is one. */
+static long sys3(long nr, long a, long b, long c)
+{
+	long ret;
+
+	if (entry) {
+		asm volatile ("call *%[entry]"
+			      : "=a" (ret)
+			      : "a" (nr), "D" (a), "S" (b), "d" (c),
+				[entry] "m" (entry)
+			      : "rcx", "r11", "memory", "cc");
+	} else {
+		asm volatile ("syscall"
+			      : "=a" (ret)
+			      : "a" (nr), "D" (a), "S" (b), "d" (c)
+			      : "rcx", "r11", "memory", "cc");
+	}
+	return ret;
+}
+
+TEST(path_in_use)
+{
+	TH_LOG("system calls go through %s",
+	       entry ? "the direct call (AT_SYSINFO)" : "the syscall instruction");
+}
+
+TEST(results_and_errors)
+{
+	char buf[4] = "";
+	int fds[2];
+
+	EXPECT_EQ(getppid(), sys3(SYS_getppid, 0, 0, 0));
+	EXPECT_EQ(-EBADF, sys3(SYS_close, -1, 0, 0));
+	EXPECT_EQ(-ENOSYS, sys3(100000, 0, 0, 0));
+	ASSERT_EQ(0, pipe(fds));
+	EXPECT_EQ(3, sys3(SYS_write, fds[1], (long)"abc", 3));
+	EXPECT_EQ(3, sys3(SYS_read, fds[0], (long)buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "abc", 3));
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/*
+ * Load every register with a pattern, make a system call, and compare:
+ * only RAX (the result), RCX and R11 may change.
+ */
+TEST(only_rcx_and_r11_are_clobbered)
+{
+	static const uint64_t want[] = {
+		0x1111111111111111, 0x2222222222222222, 0x3333333333333333,
+		0x4444444444444444, 0x5555555555555555, 0x6666666666666666,
+		0x7777777777777777, 0x8888888888888888, 0x9999999999999999,
+		0xaaaaaaaaaaaaaaaa, 0xbbbbbbbbbbbbbbbb, 0xcccccccccccccccc,
+	};
+	const uint64_t *wp = want;
+	uint64_t got[12];
+	long use_entry = !!entry;
+	int i;
+
+	asm volatile (
+		"	cmpq	$0, %[use_entry]\n"
+		"	pushq	%%rbp\n"
+		"	pushq	%%rbx\n"
+		"	pushq	%%r12\n"
+		"	pushq	%%r13\n"
+		"	pushq	%%r14\n"
+		"	pushq	%%r15\n"
+		"	pushq	%[got]\n"
+		"	pushq	%[entry]\n"
+		"	movq	0*8(%[want]), %%rbx\n"
+		"	movq	1*8(%[want]), %%rbp\n"
+		"	movq	2*8(%[want]), %%rdi\n"
+		"	movq	3*8(%[want]), %%rsi\n"
+		"	movq	4*8(%[want]), %%rdx\n"
+		"	movq	5*8(%[want]), %%r8\n"
+		"	movq	6*8(%[want]), %%r9\n"
+		"	movq	7*8(%[want]), %%r10\n"
+		"	movq	8*8(%[want]), %%r12\n"
+		"	movq	9*8(%[want]), %%r13\n"
+		"	movq	10*8(%[want]), %%r14\n"
+		"	movq	11*8(%[want]), %%r15\n"
+		"	movl	$%c[nr], %%eax\n"
+		"	je	1f\n"
+		"	call	*(%%rsp)\n"
+		"	jmp	2f\n"
+		"1:	syscall\n"
+		"2:	addq	$8, %%rsp\n"
+		"	popq	%%rax\n"
+		"	movq	%%rbx, 0*8(%%rax)\n"
+		"	movq	%%rbp, 1*8(%%rax)\n"
+		"	movq	%%rdi, 2*8(%%rax)\n"
+		"	movq	%%rsi, 3*8(%%rax)\n"
+		"	movq	%%rdx, 4*8(%%rax)\n"
+		"	movq	%%r8, 5*8(%%rax)\n"
+		"	movq	%%r9, 6*8(%%rax)\n"
+		"	movq	%%r10, 7*8(%%rax)\n"
+		"	movq	%%r12, 8*8(%%rax)\n"
+		"	movq	%%r13, 9*8(%%rax)\n"
+		"	movq	%%r14, 10*8(%%rax)\n"
+		"	movq	%%r15, 11*8(%%rax)\n"
+		"	popq	%%r15\n"
+		"	popq	%%r14\n"
+		"	popq	%%r13\n"
+		"	popq	%%r12\n"
+		"	popq	%%rbx\n"
+		"	popq	%%rbp\n"
+		: [want] "+a" (wp)
+		: [got] "r" (got), [entry] "r" (entry),
+		  [use_entry] "r" (use_entry), [nr] "i" (SYS_getppid)
+		: "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+		  "memory", "cc");
+	for (i = 0; i < 12; i++)
+		EXPECT_EQ(want[i], got[i]) TH_LOG("register %d changed", i);
+}
+
+static void nothing(int sig)
+{
+}
+
+/*
+ * A child blocks in read() on an empty pipe while SIGALRM arrives; with
+ * SA_RESTART the read goes on and gets the byte written later, without it
+ * the read fails with EINTR. Both through sys3().
+ */
+static int read_across_signal(int restart)
+{
+	struct sigaction sa = {
+		.sa_handler = nothing,
+		.sa_flags = restart ? SA_RESTART : 0,
+	};
+	struct itimerval it = { .it_value = { .tv_usec = 50000 } };
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char c = 0;
+		long n;
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		setitimer(ITIMER_REAL, &it, NULL);
+		n = sys3(SYS_read, fds[0], (long)&c, 1);
+		if (n == 1 && c == 'x')
+			_exit(0);
+		_exit(n == -EINTR ? 1 : 2);
+	}
+	usleep(300000);
+	if (write(fds[1], "x", 1) != 1)
+		return -1;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	close(fds[0]);
+	close(fds[1]);
+	return WEXITSTATUS(status);
+}
+
+TEST(sa_restart_restarts)
+{
+	EXPECT_EQ(0, read_across_signal(1));
+}
+
+TEST(no_sa_restart_gives_eintr)
+{
+	EXPECT_EQ(1, read_across_signal(0));
+}
+
+static volatile int handled;
+
+static void count(int sig)
+{
+	handled++;
+}
+
+TEST(signal_during_call_returns_to_caller)
+{
+	struct timespec ts = { .tv_nsec = 200000000 };
+	struct itimerval it = { .it_value = { .tv_usec = 20000 } };
+	struct sigaction sa = { .sa_handler = count };
+	long ret;
+
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	handled = 0;
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	ret = sys3(SYS_nanosleep, (long)&ts, 0, 0);
+	EXPECT_EQ(-EINTR, ret);
+	EXPECT_EQ(1, handled);
+	signal(SIGALRM, SIG_DFL);
+}
+
+TEST(fork_returns_twice)
+{
+	int status;
+	long pid;
+
+	pid = sys3(SYS_fork, 0, 0, 0);
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(sys3(SYS_getppid, 0, 0, 0) == getppid() ? 42 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(42, WEXITSTATUS(status));
+}
+
+TEST_HARNESS_MAIN
