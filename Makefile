@@ -41,7 +41,7 @@ help:
 	@echo '  selftests     build kselftest-kml into O/kselftest'
 	@echo
 	@echo 'Run:'
-	@echo '  demo          the main job: boot lupine and print a syscall cost table (--icount)'
+	@echo '  demo          the main job: syscall cost in ring 3 and ring 0 on lupine (--icount)'
 	@echo '  boot-stats    sizes, boot-to-init time and smallest memory of BOOT_VARIANTS'
 	@echo '  bench         syscall latency benchmark on every mode (--icount): O/results/bench'
 	@echo '  check         every test: check-vm, check-selftests, check-image, check-bench, check-series'
@@ -80,9 +80,14 @@ selftests: tree
 demo: tree selftests
 	@scripts/kernel lupine
 	@echo
-	@echo "== syscall cost on lupine, ring 3, QEMU TCG with -icount shift=0 (1 ns = 1 instruction) =="
-	@$(VM) --kernel lupine --icount --stats --file $(O)/kselftest/kml/syscall_probe \
-		-- syscall_probe --icount
+	@echo "== syscall cost on lupine with kml=on, QEMU TCG -icount shift=0 (1 ns = 1 instruction)"
+	@echo "== ring 3: the probe outside the trusted directory"
+	@$(VM) --kernel lupine --append kml=on --icount --stats \
+		--file $(O)/kselftest/kml/syscall_probe -- syscall_probe --icount
+	@echo
+	@echo "== ring 0: the same probe under /trusted, by syscall and by the direct call"
+	@$(VM) --kernel lupine --append kml=on --icount \
+		--trusted $(O)/kselftest/kml/syscall_probe -- /trusted/syscall_probe --icount
 
 boot-stats: tree
 	@set -e; for v in $(BOOT_VARIANTS); do scripts/kernel $$v; done
