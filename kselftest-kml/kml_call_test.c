@@ -56,10 +56,24 @@ static long sys3(long nr, long a, long b, long c)
 	return ret;
 }
 
-TEST(path_in_use)
+static unsigned int current_cpl(void)
 {
-	TH_LOG("system calls go through %s",
+	uint16_t cs;
+
+	asm volatile ("mov %%cs, %0" : "=r" (cs));
+	return cs & 3;
+}
+
+/* The direct call exists exactly for ring-0 tasks. */
+TEST(direct_call_exactly_in_ring0)
+{
+	TH_LOG("CPL %u: system calls go through %s", current_cpl(),
 	       entry ? "the direct call (AT_SYSINFO)" : "the syscall instruction");
+	if (current_cpl() == 0) {
+		EXPECT_NE(0, entry);
+	} else {
+		EXPECT_EQ(0, entry);
+	}
 }
 
 TEST(results_and_errors)

@@ -16,9 +16,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -78,6 +80,12 @@ static unsigned int expected_cpl(void)
 	return in_trusted_dir() && kml_on() ? 0 : 3;
 }
 
+/* Every case first checks that it runs in the ring the policy says. */
+#define ASSERT_RING() \
+	ASSERT_EQ(expected_cpl(), current_cpl()) \
+		TH_LOG("running at CPL %u, the policy says %u", \
+		       current_cpl(), expected_cpl())
+
 TEST(runs_in_the_ring_the_policy_says)
 {
 	TH_LOG("started from %s, KML %s: CPL %u",
@@ -90,6 +98,8 @@ TEST(syscall_returns_to_the_same_ring)
 {
 	unsigned int before = current_cpl();
 	long pid;
+
+	ASSERT_RING();
 
 	pid = syscall(SYS_getpid);
 	EXPECT_EQ(getpid(), pid);
@@ -134,6 +144,8 @@ TEST(red_zone_survives_interrupts)
 {
 	struct timespec start, now;
 	long damaged = 0;
+
+	ASSERT_RING();
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	do {
@@ -183,26 +195,31 @@ static void catch(int sig, int onstack)
 
 TEST(null_dereference_is_sigsegv)
 {
+	ASSERT_RING();
 	EXPECT_FAULT(SIGSEGV, *(volatile int *)0 = 1);
 }
 
 TEST(noncanonical_access_is_sigsegv)
 {
+	ASSERT_RING();
 	EXPECT_FAULT(SIGSEGV, *(volatile long *)0x8000000000000000UL = 1);
 }
 
 TEST(ud2_is_sigill)
 {
+	ASSERT_RING();
 	EXPECT_FAULT(SIGILL, asm volatile ("ud2"));
 }
 
 TEST(int3_is_sigtrap)
 {
+	ASSERT_RING();
 	EXPECT_FAULT(SIGTRAP, asm volatile ("int3"));
 }
 
 TEST(divide_error_is_sigfpe)
 {
+	ASSERT_RING();
 	EXPECT_FAULT(SIGFPE, asm volatile ("xorl %%ecx, %%ecx\n\tdivl %%ecx"
 					   ::: "eax", "ecx", "edx"));
 }
@@ -214,6 +231,8 @@ TEST(bad_stack_pointer_faults_onto_sigaltstack)
 		.ss_sp = altstack,
 		.ss_size = sizeof(altstack),
 	};
+
+	ASSERT_RING();
 
 	ASSERT_EQ(0, sigaltstack(&ss, NULL));
 	catch(SIGSEGV, 1);
@@ -246,6 +265,7 @@ static int grow(int depth)
 /* About 4 MiB of stack, page by page: every page is a growth fault. */
 TEST(stack_grows_on_demand)
 {
+	ASSERT_RING();
 	EXPECT_EQ(1000, grow(1000));
 }
 
@@ -263,6 +283,8 @@ TEST(timer_signals_arrive)
 		.it_value = { .tv_usec = 10000 },
 	};
 	struct timespec start, now;
+
+	ASSERT_RING();
 
 	signal(SIGALRM, on_alarm);
 	ticks = 0;
@@ -284,6 +306,8 @@ TEST(child_inherits_the_ring)
 	int status;
 	pid_t pid;
 
+	ASSERT_RING();
+
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
@@ -295,9 +319,23 @@ TEST(child_inherits_the_ring)
 
 #define CPL_ENV "KML_RING_TEST_REPORT_CPL"
 
-/* Started with CPL_ENV set: report the ring as the exit status, at once. */
+#define EXEC_ENV "KML_RING_TEST_EXEC"
+
+/*
+ * Started with EXEC_ENV set: execute that program, which reports its ring.
+ * Started with CPL_ENV set: report the ring as the exit status, at once.
+ */
 static void __attribute__((constructor)) report_cpl(void)
 {
+	char *next = getenv(EXEC_ENV);
+
+	if (next) {
+		char *argv[] = { next, NULL };
+		char *envp[] = { CPL_ENV "=1", NULL };
+
+		execve(next, argv, envp);
+		_exit(100);
+	}
 	if (getenv(CPL_ENV))
 		_exit(current_cpl());
 }
@@ -348,13 +386,46 @@ TEST(exec_of_untrusted_program_runs_in_ring3)
 {
 	const char *copy = "/tmp/kml_ring_test.untrusted";
 
+	ASSERT_RING();
+
 	ASSERT_TRUE(copy_self(copy));
 	EXPECT_EQ(3, cpl_of(copy));
 	unlink(copy);
 }
 
+/* From this program to an untrusted copy (ring 3) and back to this one. */
+TEST(exec_from_untrusted_back_to_trusted)
+{
+	const char *copy = "/tmp/kml_ring_test.untrusted";
+	char exe[4096], env[4200];
+	char *argv[] = { (char *)copy, NULL };
+	char *envp[] = { env, NULL };
+	int status;
+	ssize_t n;
+	pid_t pid;
+
+	ASSERT_RING();
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ASSERT_LT(0, n);
+	exe[n] = '\0';
+	snprintf(env, sizeof(env), "%s=%s", EXEC_ENV, exe);
+	ASSERT_TRUE(copy_self(copy));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		execve(copy, argv, envp);
+		_exit(100);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ((int)expected_cpl(), WEXITSTATUS(status));
+	unlink(copy);
+}
+
 TEST(exec_of_this_program_runs_in_its_ring)
 {
+	ASSERT_RING();
 	EXPECT_EQ((int)expected_cpl(), cpl_of("/proc/self/exe"));
 }
 
@@ -363,6 +434,8 @@ TEST(sigbus_past_end_of_file)
 	const char *path = "/tmp/kml_ring_test.sigbus";
 	volatile char *map;
 	int fd;
+
+	ASSERT_RING();
 
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	ASSERT_LE(0, fd);
@@ -393,6 +466,8 @@ TEST(stack_overflow_kills_with_sigsegv)
 	int status;
 	pid_t pid;
 
+	ASSERT_RING();
+
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -402,6 +477,78 @@ TEST(stack_overflow_kills_with_sigsegv)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFSIGNALED(status));
 	EXPECT_EQ(SIGSEGV, WTERMSIG(status));
+}
+
+static void *thread_cpl(void *arg)
+{
+	cpu_set_t set;
+	int *cpl = arg;
+	int cpu;
+
+	/* Visit every CPU, so that the thread migrates while it runs. */
+	for (cpu = 0; cpu < CPU_SETSIZE && cpu < 8; cpu++) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			break;
+		sched_yield();
+		if (current_cpl() != (unsigned int)*cpl) {
+			*cpl = current_cpl();
+			break;
+		}
+	}
+	return NULL;
+}
+
+TEST(threads_on_every_cpu_keep_the_ring)
+{
+	int cpl[4], i;
+	pthread_t t[4];
+
+	ASSERT_RING();
+
+	for (i = 0; i < 4; i++) {
+		cpl[i] = expected_cpl();
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, thread_cpl, &cpl[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+		EXPECT_EQ((int)expected_cpl(), cpl[i]) TH_LOG("thread %d", i);
+	}
+}
+
+TEST(stack_guard_faults_onto_sigaltstack)
+{
+	static char altstack[65536];
+	stack_t ss = {
+		.ss_sp = altstack,
+		.ss_size = sizeof(altstack),
+	};
+	int status;
+	pid_t pid;
+
+	ASSERT_RING();
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (sigaltstack(&ss, NULL))
+			_exit(101);
+		catch(SIGSEGV, 1);
+		caught_sig = 0;
+		if (!sigsetjmp(jump, 1))
+			bottomless(NULL);
+		if (caught_sig != SIGSEGV)
+			_exit(102);
+		if (handler_sp < (uintptr_t)altstack ||
+		    handler_sp >= (uintptr_t)altstack + sizeof(altstack))
+			_exit(103);
+		_exit(handler_cpl == expected_cpl() ? 0 : 104);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("the child died of signal %d",
+					     WTERMSIG(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 static volatile int depth, max_depth;
@@ -419,6 +566,8 @@ static void nested(int sig)
 TEST(nested_signals_unwind)
 {
 	struct sigaction sa = { .sa_handler = nested, .sa_flags = SA_NODEFER };
+
+	ASSERT_RING();
 
 	sigemptyset(&sa.sa_mask);
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
@@ -479,11 +628,13 @@ static int read_across_signal(int restart)
 
 TEST(sa_restart_restarts_read)
 {
+	ASSERT_RING();
 	EXPECT_EQ(0, read_across_signal(1));
 }
 
 TEST(read_without_sa_restart_fails_with_eintr)
 {
+	ASSERT_RING();
 	EXPECT_EQ(1, read_across_signal(0));
 }
 
@@ -491,6 +642,8 @@ TEST(signal_ends_a_child)
 {
 	int status;
 	pid_t pid;
+
+	ASSERT_RING();
 
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -509,6 +662,8 @@ TEST(symlink_to_this_program_runs_in_its_ring)
 {
 	const char *link = "/tmp/kml_ring_test.link";
 	char exe[4096];
+	ASSERT_RING();
+
 	ssize_t n;
 
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -526,6 +681,8 @@ TEST(chroot_runs_in_ring3)
 	const char *root = "/tmp/kml_ring_test.root";
 	int status;
 	pid_t pid;
+
+	ASSERT_RING();
 
 	mkdir(root, 0755);
 	mkdir("/tmp/kml_ring_test.root/trusted", 0755);
@@ -562,12 +719,56 @@ static double hold_xmm7(double val, int yields)
 	return got;
 }
 
+/* Hold a pattern in ymm7 across @yields sched_yield() calls. */
+static int hold_ymm7(int yields)
+{
+	static const uint64_t pattern[4] = {
+		0x0123456789abcdef, 0xfedcba9876543210,
+		0x1122334455667788, 0x99aabbccddeeff00,
+	};
+	uint64_t got[4];
+
+	asm volatile ("vmovdqu	%[pat], %%ymm7\n"
+		      "1:	movl	$%c[nr], %%eax\n"
+		      "	syscall\n"
+		      "	decl	%[n]\n"
+		      "	jnz	1b\n"
+		      "	vmovdqu	%%ymm7, %[got]\n"
+		      : [got] "=m" (got), [n] "+r" (yields)
+		      : [pat] "m" (pattern), [nr] "i" (SYS_sched_yield)
+		      : "rax", "rcx", "r11", "xmm7", "memory", "cc");
+	return !memcmp(got, pattern, sizeof(got));
+}
+
+TEST(avx_state_survives_preemption)
+{
+	int status;
+	pid_t pid;
+
+	ASSERT_RING();
+	if (!__builtin_cpu_supports("avx"))
+		SKIP(return, "no AVX on this CPU");
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		asm volatile ("vpxor %%ymm7, %%ymm7, %%ymm7" ::: "xmm7");
+		for (int i = 0; i < 400; i++)
+			sched_yield();
+		_exit(0);
+	}
+	EXPECT_TRUE(hold_ymm7(200));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+}
+
 TEST(sse_state_survives_preemption)
 {
 	static const double want = 3.25;
 	int status;
 	double got;
 	pid_t pid;
+
+	ASSERT_RING();
 
 	pid = fork();
 	ASSERT_LE(0, pid);
