@@ -18,8 +18,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -257,6 +259,59 @@ TEST(fork_returns_twice)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(42, WEXITSTATUS(status));
+}
+
+/*
+ * A tracer stops the child at the entry and the exit of a system call made
+ * through sys3(): it must see what a syscall instruction leaves: the number
+ * in orig_rax, RCX = RIP, R11 = RFLAGS, a user CS, a syscall instruction
+ * right before RIP, and the result in RAX at the exit.
+ */
+TEST(ptrace_sees_a_syscall)
+{
+	struct user_regs_struct regs;
+	int status, stops = 0;
+	unsigned long insn;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		raise(SIGSTOP);
+		sys3(SYS_getppid, 0, 0, 0);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	ASSERT_EQ(0, ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD));
+	do {
+		ASSERT_EQ(0, ptrace(PTRACE_SYSCALL, pid, 0, 0));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFSTOPPED(status));
+		ASSERT_EQ(SIGTRAP | 0x80, WSTOPSIG(status));
+		ASSERT_EQ(0, ptrace(PTRACE_GETREGS, pid, 0, &regs));
+	} while (regs.orig_rax != SYS_getppid && ++stops < 20);
+	ASSERT_EQ(SYS_getppid, regs.orig_rax);
+	EXPECT_EQ(regs.rip, regs.rcx);
+	EXPECT_EQ(regs.eflags, regs.r11);
+	EXPECT_EQ(3, regs.cs & 3) TH_LOG("tracer sees CS %#llx", regs.cs);
+	errno = 0;
+	insn = ptrace(PTRACE_PEEKTEXT, pid, regs.rip - 2, 0);
+	ASSERT_EQ(0, errno);
+	EXPECT_EQ(0x050f, insn & 0xffff) TH_LOG("no syscall before RIP %#llx",
+						regs.rip);
+
+	ASSERT_EQ(0, ptrace(PTRACE_SYSCALL, pid, 0, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	ASSERT_EQ(0, ptrace(PTRACE_GETREGS, pid, 0, &regs));
+	EXPECT_EQ(getpid(), (pid_t)regs.rax);
+
+	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN
