@@ -13,11 +13,16 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
+#include <ucontext.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -311,6 +316,115 @@ TEST(ptrace_sees_a_syscall)
 	ASSERT_EQ(0, ptrace(PTRACE_CONT, pid, 0, 0));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* Install a seccomp filter: @action for system call @nr, allow the rest. */
+static int filter(long nr, unsigned int action)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, action),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(insns) / sizeof(insns[0]),
+		.filter = insns,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* Run @fn in a child; return its wait status. */
+static int in_child(void (*fn)(void))
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+static void errno_filter(void)
+{
+	if (filter(SYS_getppid, SECCOMP_RET_ERRNO | EPERM))
+		_exit(10);
+	_exit(sys3(SYS_getppid, 0, 0, 0) == -EPERM ? 0 : 11);
+}
+
+TEST(seccomp_errno)
+{
+	int status = in_child(errno_filter);
+
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 10)
+		SKIP(return, "no seccomp filters in this kernel");
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+static void kill_filter(void)
+{
+	if (filter(SYS_getppid, SECCOMP_RET_KILL_PROCESS))
+		_exit(10);
+	sys3(SYS_getppid, 0, 0, 0);
+	_exit(11);
+}
+
+TEST(seccomp_kill)
+{
+	int status = in_child(kill_filter);
+
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 10)
+		SKIP(return, "no seccomp filters in this kernel");
+	ASSERT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGSYS, WTERMSIG(status));
+}
+
+static volatile long trapped_nr = -1;
+
+static void on_sigsys(int sig, siginfo_t *info, void *ctx)
+{
+	ucontext_t *uc = ctx;
+
+	trapped_nr = info->si_syscall;
+	uc->uc_mcontext.gregs[REG_RAX] = 4242;
+}
+
+static void trap_filter(void)
+{
+	struct sigaction sa = {
+		.sa_sigaction = on_sigsys,
+		.sa_flags = SA_SIGINFO,
+	};
+	long ret;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSYS, &sa, NULL);
+	if (filter(SYS_getppid, SECCOMP_RET_TRAP))
+		_exit(10);
+	ret = sys3(SYS_getppid, 0, 0, 0);
+	_exit(ret == 4242 && trapped_nr == SYS_getppid ? 0 : 11);
+}
+
+TEST(seccomp_trap)
+{
+	int status = in_child(trap_filter);
+
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 10)
+		SKIP(return, "no seccomp filters in this kernel");
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
