@@ -96,6 +96,7 @@ boot-stats: tree
 
 bench: tree selftests
 	@scripts/kernel lupine-nokml
+	@scripts/kernel lupine
 	@scripts/kernel stock
 	@scripts/bench --icount
 
@@ -128,6 +129,7 @@ check-selftests: tree selftests
 
 check-bench: tree selftests
 	@scripts/kernel lupine-nokml
+	@scripts/kernel lupine
 	@scripts/kernel stock
 	@mkdir -p $(RESULTS)
 	@scripts/test-bench | tee $(RESULTS)/check-bench.ktap | \
