@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "kml_ring.h"
 
 #ifndef AT_SYSINFO
 #define AT_SYSINFO 32
@@ -61,14 +62,6 @@ static long sys3(long nr, long a, long b, long c)
 			      : "rcx", "r11", "memory", "cc");
 	}
 	return ret;
-}
-
-static unsigned int current_cpl(void)
-{
-	uint16_t cs;
-
-	asm volatile ("mov %%cs, %0" : "=r" (cs));
-	return cs & 3;
 }
 
 /* The direct call exists exactly for ring-0 tasks. */

@@ -33,52 +33,9 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "kml_ring.h"
 
-#define TRUSTED_DIR "/trusted/"
 #define RED_ZONE 128
-
-static unsigned int current_cpl(void)
-{
-	uint16_t cs;
-
-	asm volatile ("mov %%cs, %0" : "=r" (cs));
-	return cs & 3;
-}
-
-static int kml_on(void)
-{
-	static char buf[65536];
-	ssize_t n;
-	int fd;
-
-	fd = open("/proc/cpuinfo", O_RDONLY);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	return strstr(buf, " kml ") || strstr(buf, " kml\n");
-}
-
-static int in_trusted_dir(void)
-{
-	char exe[4096];
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return 0;
-	exe[n] = '\0';
-	return !strncmp(exe, TRUSTED_DIR, strlen(TRUSTED_DIR));
-}
-
-/* The ring this program must be in, by the policy. */
-static unsigned int expected_cpl(void)
-{
-	return in_trusted_dir() && kml_on() ? 0 : 3;
-}
 
 /* Every case first checks that it runs in the ring the policy says. */
 #define ASSERT_RING() \
@@ -578,64 +535,6 @@ TEST(nested_signals_unwind)
 	EXPECT_EQ(0, depth);
 	EXPECT_EQ(expected_cpl(), current_cpl());
 	signal(SIGUSR1, SIG_DFL);
-}
-
-static void nothing(int sig)
-{
-}
-
-/*
- * A child blocks in read() on an empty pipe while SIGALRM arrives; with
- * SA_RESTART the read goes on and gets the byte written later, without it
- * the read fails with EINTR.
- */
-static int read_across_signal(int restart)
-{
-	struct sigaction sa = {
-		.sa_handler = nothing,
-		.sa_flags = restart ? SA_RESTART : 0,
-	};
-	struct itimerval it = { .it_value = { .tv_usec = 50000 } };
-	int fds[2], status;
-	char c = 0;
-	pid_t pid;
-
-	if (pipe(fds))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		ssize_t n;
-
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGALRM, &sa, NULL);
-		setitimer(ITIMER_REAL, &it, NULL);
-		n = read(fds[0], &c, 1);
-		if (n == 1 && c == 'x')
-			_exit(0);
-		_exit(n < 0 && errno == EINTR ? 1 : 2);
-	}
-	usleep(300000);
-	if (write(fds[1], "x", 1) != 1)
-		return -1;
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	close(fds[0]);
-	close(fds[1]);
-	return WEXITSTATUS(status);
-}
-
-TEST(sa_restart_restarts_read)
-{
-	ASSERT_RING();
-	EXPECT_EQ(0, read_across_signal(1));
-}
-
-TEST(read_without_sa_restart_fails_with_eintr)
-{
-	ASSERT_RING();
-	EXPECT_EQ(1, read_across_signal(0));
 }
 
 TEST(signal_ends_a_child)

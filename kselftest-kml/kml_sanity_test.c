@@ -17,20 +17,11 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "kml_ring.h"
 
 #ifndef AT_SYSINFO
 #define AT_SYSINFO 32
 #endif
-
-#define TRUSTED_DIR "/trusted/"
-
-static unsigned int current_cpl(void)
-{
-	uint16_t cs;
-
-	asm volatile ("mov %%cs, %0" : "=r" (cs));
-	return cs & 3;
-}
 
 /* Look AT_SYSINFO up in /proc/self/auxv, the kernel's own view. */
 static int auxv_lookup(unsigned long type, unsigned long *val)
@@ -51,25 +42,12 @@ static int auxv_lookup(unsigned long type, unsigned long *val)
 	return found;
 }
 
-static int in_trusted_dir(void)
+TEST(ring_matches_policy)
 {
-	char exe[4096];
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return 0;
-	exe[n] = '\0';
-	return !strncmp(exe, TRUSTED_DIR, strlen(TRUSTED_DIR));
-}
-
-TEST(untrusted_runs_in_ring3)
-{
-	if (in_trusted_dir())
-		SKIP(return, "started from " TRUSTED_DIR ": the ring-0 tests cover this");
-	EXPECT_EQ(3, current_cpl())
-		TH_LOG("a program outside " TRUSTED_DIR " runs at CPL %u",
-		       current_cpl());
+	EXPECT_EQ(expected_cpl(), current_cpl())
+		TH_LOG("started %s the trusted directory, KML %s: CPL %u",
+		       in_trusted_dir() ? "from" : "outside",
+		       kml_on() ? "on" : "off", current_cpl());
 }
 
 TEST(at_sysinfo_matches_ring)

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kml_ring.h"
+
 #define ROUNDS 7
 #define DEFAULT_CALLS 20000
 
@@ -56,14 +58,6 @@ struct op {
 };
 
 typedef long (*call_fn)(long nr, long a, long b, long c);
-
-static unsigned int current_cpl(void)
-{
-	unsigned short cs;
-
-	asm volatile ("mov %%cs, %0" : "=r" (cs));
-	return cs & 3;
-}
 
 static long long now_ns(void)
 {

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kml_ring.h - which ring a test program runs in, and which it should
+ *
+ * Kernel Mode Linux runs the programs under the trusted directory in ring 0
+ * when the kernel has it on (the "kml" CPU flag). Tests read the ring they
+ * really run in from their own code segment selector.
+ */
+#ifndef KML_RING_H
+#define KML_RING_H
+
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TRUSTED_DIR "/trusted/"
+
+/* The low two bits of CS: 0 in ring 0, 3 in ring 3. */
+static inline unsigned int current_cpl(void)
+{
+	uint16_t cs;
+
+	asm volatile ("mov %%cs, %0" : "=r" (cs));
+	return cs & 3;
+}
+
+/* Is KML on in this kernel? It shows as the "kml" flag in /proc/cpuinfo. */
+static inline int kml_on(void)
+{
+	static char buf[65536];
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/cpuinfo", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strstr(buf, " kml ") || strstr(buf, " kml\n");
+}
+
+/* Was this program started from the trusted directory? */
+static inline int in_trusted_dir(void)
+{
+	char exe[4096];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return 0;
+	exe[n] = '\0';
+	return !strncmp(exe, TRUSTED_DIR, strlen(TRUSTED_DIR));
+}
+
+/* The ring this program must be in, by the policy. */
+static inline unsigned int expected_cpl(void)
+{
+	return in_trusted_dir() && kml_on() ? 0 : 3;
+}
+
+#endif /* KML_RING_H */
