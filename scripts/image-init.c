@@ -42,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "init-common.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define APP_FILE "/lupine/app"
 #define MAX_ARGS 4096
@@ -71,15 +73,6 @@ struct ids {
  * before the init waits, and only read by the handler.
  */
 static pid_t app_pid;
-
-static void mnt(const char *src, const char *dir, const char *type,
-		const char *opts, int required)
-{
-	mkdir(dir, 0755);
-	if (mount(src, dir, type, 0, opts) && (required || errno != ENODEV))
-		fprintf(stderr, "lupine-init: mount %s on %s: %s\n", type, dir,
-			strerror(errno));
-}
 
 static void finish(int status)
 {
@@ -348,28 +341,11 @@ int main(void)
 	static struct app app;
 	struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
 	struct timespec ts;
-	int fd, status;
+	int status;
 	unsigned int i;
 	pid_t pid, w;
 
-	mnt("devtmpfs", "/dev", "devtmpfs", NULL, 1);
-	fd = open("/dev/console", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-	mnt("proc", "/proc", "proc", NULL, 1);
-	symlink("/proc/self/fd", "/dev/fd");
-	symlink("/proc/self/fd/0", "/dev/stdin");
-	symlink("/proc/self/fd/1", "/dev/stdout");
-	symlink("/proc/self/fd/2", "/dev/stderr");
-	mnt("sysfs", "/sys", "sysfs", NULL, 1);
-	mnt("tmpfs", "/tmp", "tmpfs", "mode=1777", 1);
-	mnt("tmpfs", "/dev/shm", "tmpfs", "mode=1777", 0);
-	mnt("devpts", "/dev/pts", "devpts", NULL, 0);
+	init_system();
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	fprintf(stderr, "lupine-app-up: %lld\n",

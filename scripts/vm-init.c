@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "init-common.h"
+
 #define MAX_ARGS 256
 
 static char token[64] = "none";
@@ -31,15 +33,6 @@ static void say(const char *fmt, const char *a, long long n)
 {
 	fprintf(stderr, fmt, a, n);
 	fflush(stderr);
-}
-
-static void mnt(const char *src, const char *dir, const char *type,
-		const char *opts, int required)
-{
-	mkdir(dir, 0755);
-	if (mount(src, dir, type, 0, opts) && (required || errno != ENODEV))
-		fprintf(stderr, "lupine-init: mount %s on %s: %s\n", type, dir,
-			strerror(errno));
 }
 
 static ssize_t slurp(const char *path, char *buf, size_t size)
@@ -76,28 +69,11 @@ int main(void)
 	static char cmd[65536];
 	char *argv[MAX_ARGS + 1];
 	struct timespec ts;
-	int argc = 0, fd, status;
+	int argc = 0, status;
 	ssize_t len, i;
 	pid_t pid, w;
 
-	mnt("devtmpfs", "/dev", "devtmpfs", NULL, 1);
-	fd = open("/dev/console", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-	mnt("proc", "/proc", "proc", NULL, 1);
-	symlink("/proc/self/fd", "/dev/fd");
-	symlink("/proc/self/fd/0", "/dev/stdin");
-	symlink("/proc/self/fd/1", "/dev/stdout");
-	symlink("/proc/self/fd/2", "/dev/stderr");
-	mnt("sysfs", "/sys", "sysfs", NULL, 1);
-	mnt("tmpfs", "/tmp", "tmpfs", "mode=1777", 1);
-	mnt("tmpfs", "/dev/shm", "tmpfs", "mode=1777", 0);
-	mnt("devpts", "/dev/pts", "devpts", NULL, 0);
+	init_system();
 
 	len = slurp("/lupine/token", token, sizeof(token));
 	if (len > 0 && token[len - 1] == '\n')

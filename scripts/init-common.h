@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * init-common.h - what every PID 1 of lupine's guests does first
+ *
+ * Shared by scripts/vm-init.c (the test VMs) and scripts/image-init.c (the
+ * init of root file systems made from container images): mount devtmpfs and
+ * take the console as stdio, then mount /proc, /sys and the tmpfs and devpts
+ * file systems, and make the /dev/fd and /dev/std* links that udev would.
+ */
+#ifndef LUPINE_INIT_COMMON_H
+#define LUPINE_INIT_COMMON_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void mnt(const char *src, const char *dir, const char *type,
+		const char *opts, int required)
+{
+	mkdir(dir, 0755);
+	if (mount(src, dir, type, 0, opts) && (required || errno != ENODEV))
+		fprintf(stderr, "lupine-init: mount %s on %s: %s\n", type, dir,
+			strerror(errno));
+}
+
+static void init_system(void)
+{
+	int fd;
+
+	mnt("devtmpfs", "/dev", "devtmpfs", NULL, 1);
+	fd = open("/dev/console", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	mnt("proc", "/proc", "proc", NULL, 1);
+	symlink("/proc/self/fd", "/dev/fd");
+	symlink("/proc/self/fd/0", "/dev/stdin");
+	symlink("/proc/self/fd/1", "/dev/stdout");
+	symlink("/proc/self/fd/2", "/dev/stderr");
+	mnt("sysfs", "/sys", "sysfs", NULL, 1);
+	mnt("tmpfs", "/tmp", "tmpfs", "mode=1777", 1);
+	mnt("tmpfs", "/dev/shm", "tmpfs", "mode=1777", 0);
+	mnt("devpts", "/dev/pts", "devpts", NULL, 0);
+}
+
+#endif /* LUPINE_INIT_COMMON_H */
