@@ -26,8 +26,8 @@ VM := scripts/vm
 # Variants that "make boot-stats" measures.
 BOOT_VARIANTS ?= lupine lupine-nokml stock
 
-.PHONY: help deps tree export kernel kernels selftests demo boot-stats bench check check-vm \
-	check-selftests check-series check-bench check-image clean distclean
+.PHONY: help deps tree export kernel kernels selftests libc redis demo boot-stats bench check check-vm \
+	check-selftests check-libc check-series check-bench check-image clean distclean
 
 help:
 	@echo 'lupine - Kernel Mode Linux for 6.12, and Lupine-style microVM kernels'
@@ -39,14 +39,17 @@ help:
 	@echo '  kernel        build variant V into O/kernels/V (V=stock: Debian cloud kernel)'
 	@echo '  kernels       build every variant: $(VARIANTS)'
 	@echo '  selftests     build kselftest-kml into O/kselftest'
+	@echo '  libc          build libc-kml (musl + libc-kml/patches) and kml-gcc into O/libc-kml'
 	@echo
 	@echo 'Run:'
 	@echo '  demo          the main job: syscall cost in ring 3 and ring 0 on lupine (--icount)'
 	@echo '  boot-stats    sizes, boot-to-init time and smallest memory of BOOT_VARIANTS'
 	@echo '  bench         syscall latency benchmark on every mode (--icount): O/results/bench'
-	@echo '  check         every test: check-vm, check-selftests, check-image, check-bench, check-series'
+	@echo '  redis         redis-server built with kml-gcc, in ring 0 on lupine, answering redis-cli'
+	@echo '  check         every test: check-vm, check-selftests, check-libc, check-image, check-bench, check-series'
 	@echo '  check-vm      the VM runner: exit status, panic, timeout, files, SMP'
 	@echo '  check-selftests  kselftest-kml in every mode (nokml, KML ring 3/ring 0/off), 1 and 2 vCPUs'
+	@echo '  check-libc    libc-kml tests (static, dynamic) in ring 0, ring 3, nokml and stock guests'
 	@echo '  check-series  checkpatch --strict and bisectable builds of patches/'
 	@echo '  check-image   scripts/image2rootfs: formats, whiteouts, refusals, boots'
 	@echo '  check-bench   a short bench run, its outputs checked'
@@ -77,8 +80,18 @@ kernels: tree
 selftests: tree
 	@scripts/selftests
 
-demo: tree selftests
+libc:
+	@scripts/libc
+
+redis: libc
 	@scripts/kernel lupine
+	@scripts/redis
+
+demo: tree selftests libc
+	@scripts/kernel lupine
+	@mkdir -p $(O)/demo
+	@$(O)/libc-kml/bin/kml-gcc -O2 -static -I kselftest-kml \
+		-o $(O)/demo/getppid_loop libc-kml/tests/getppid_loop.c
 	@echo
 	@echo "== syscall cost on lupine with kml=on, QEMU TCG -icount shift=0 (1 ns = 1 instruction)"
 	@echo "== ring 3: the probe outside the trusted directory"
@@ -88,6 +101,11 @@ demo: tree selftests
 	@echo "== ring 0: the same probe under /trusted, by syscall and by the direct call"
 	@$(VM) --kernel lupine --append kml=on --icount \
 		--trusted $(O)/kselftest/kml/syscall_probe -- /trusted/syscall_probe --icount
+	@echo
+	@echo "== libc-kml: getppid() through the C library of a kml-gcc program, ring 3 then ring 0"
+	@$(VM) --kernel lupine --append kml=on --icount \
+		--file $(O)/demo/getppid_loop --trusted $(O)/demo/getppid_loop \
+		-- sh -c 'getppid_loop && /trusted/getppid_loop'
 
 boot-stats: tree
 	@set -e; for v in $(BOOT_VARIANTS); do scripts/kernel $$v; done
@@ -102,7 +120,7 @@ bench: tree selftests
 
 check: tree
 	@rm -rf $(RESULTS); rc=0; \
-	for t in check-vm check-selftests check-image check-bench check-series; do \
+	for t in check-vm check-selftests check-libc check-image check-bench check-series; do \
 		echo "== $$t"; $(MAKE) --no-print-directory $$t || rc=1; \
 	done; \
 	echo "== summary"; scripts/summary $(RESULTS) $$rc
@@ -127,6 +145,12 @@ check-selftests: tree selftests
 	@scripts/kernel lupine
 	@scripts/run-selftests
 
+check-libc: tree selftests libc
+	@scripts/kernel lupine-nokml
+	@scripts/kernel lupine
+	@scripts/kernel stock
+	@scripts/check-libc
+
 check-bench: tree selftests
 	@scripts/kernel lupine-nokml
 	@scripts/kernel lupine
@@ -140,7 +164,8 @@ check-series: tree
 	@scripts/check-series
 
 clean:
-	rm -rf $(O)/kernels $(O)/kselftest $(O)/kselftest-kml $(O)/vm $(RESULTS)
+	rm -rf $(O)/kernels $(O)/kselftest $(O)/kselftest-kml $(O)/vm $(RESULTS) \
+		$(O)/libc-kml $(O)/libc-kml-build $(O)/libc-kml-tests
 
 distclean:
 	rm -rf $(O)
