@@ -25,9 +25,16 @@ RESULTS := $(O)/results
 VM := scripts/vm
 # Variants that "make boot-stats" measures.
 BOOT_VARIANTS ?= lupine lupine-nokml stock
+# Seconds of stress-ng per ring: "make stress" and "make check-stress".
+STRESS_TIME ?= 300
+STRESS_CHECK_TIME ?= 20
+# System calls per mode of "make fuzz", and its seed (empty: from the time).
+FUZZ_CALLS ?= 100000
+FUZZ_SEED ?=
 
-.PHONY: help deps tree export kernel kernels selftests libc redis demo boot-stats bench check check-vm \
-	check-selftests check-libc check-series check-bench check-image clean distclean
+.PHONY: help deps tree export kernel kernels selftests libc redis demo boot-stats bench stress fuzz \
+	check check-vm check-selftests check-libc check-kunit check-series check-bench check-image check-stress \
+	clean distclean
 
 help:
 	@echo 'lupine - Kernel Mode Linux for 6.12, and Lupine-style microVM kernels'
@@ -46,19 +53,25 @@ help:
 	@echo '  boot-stats    sizes, boot-to-init time and smallest memory of BOOT_VARIANTS'
 	@echo '  bench         syscall latency benchmark on every mode (--icount): O/results/bench'
 	@echo '  redis         redis-server built with kml-gcc, in ring 0 on lupine, answering redis-cli'
-	@echo '  check         every test: check-vm, check-selftests, check-libc, check-image, check-bench, check-series'
+	@echo '  stress        stress-ng in ring 0 and ring 3 on lupine, 2 vCPUs, 5 minutes each: O/results/stress'
+	@echo '  fuzz          kml_fuzz_test with FUZZ_CALLS random system calls in ring 0 and ring 3'
+	@echo '  check         every test: check-vm, check-selftests, check-libc, check-kunit, check-image, check-bench,'
+	@echo '                check-stress, check-series'
 	@echo '  check-vm      the VM runner: exit status, panic, timeout, files, SMP'
 	@echo '  check-selftests  kselftest-kml in every mode (nokml, KML ring 3/ring 0/off), 1 and 2 vCPUs'
+	@echo '  check-kunit   the x86_kml KUnit suite (kunit.py, QEMU) with and without kml=on'
 	@echo '  check-libc    libc-kml tests (static, dynamic) in ring 0, ring 3, nokml and stock guests'
 	@echo '  check-series  checkpatch --strict and bisectable builds of patches/'
 	@echo '  check-image   scripts/image2rootfs: formats, whiteouts, refusals, boots'
 	@echo '  check-bench   a short bench run, its outputs checked'
+	@echo '  check-stress  a short stress run (STRESS_CHECK_TIME seconds per ring), judged'
 	@echo
 	@echo 'Variables in effect:'
 	@echo '  V=$(V)  (variants: $(VARIANTS))'
 	@echo '  O=$(O)'
 	@echo '  KSRC=$(KSRC)'
 	@echo '  CPUS=$(CPUS)  QEMU=$(QEMU)  TIMEOUT=$(TIMEOUT)  VERBOSE=$(VERBOSE)'
+	@echo '  STRESS_TIME=$(STRESS_TIME)  STRESS_CHECK_TIME=$(STRESS_CHECK_TIME)  FUZZ_CALLS=$(FUZZ_CALLS)  FUZZ_SEED=$(FUZZ_SEED)'
 	@echo
 	@echo 'One command boots a kernel and runs a program: scripts/vm --help'
 
@@ -120,7 +133,7 @@ bench: tree selftests
 
 check: tree
 	@rm -rf $(RESULTS); rc=0; \
-	for t in check-vm check-selftests check-libc check-image check-bench check-series; do \
+	for t in check-vm check-selftests check-libc check-kunit check-image check-bench check-stress check-series; do \
 		echo "== $$t"; $(MAKE) --no-print-directory $$t || rc=1; \
 	done; \
 	echo "== summary"; scripts/summary $(RESULTS) $$rc
@@ -151,6 +164,9 @@ check-libc: tree selftests libc
 	@scripts/kernel stock
 	@scripts/check-libc
 
+check-kunit: tree
+	@scripts/kunit
+
 check-bench: tree selftests
 	@scripts/kernel lupine-nokml
 	@scripts/kernel lupine
@@ -162,6 +178,22 @@ check-bench: tree selftests
 
 check-series: tree
 	@scripts/check-series
+
+# stress-ng in ring 0 and in ring 3 ($(STRESS_TIME) or $(STRESS_CHECK_TIME) s
+# each), judged as KTAP.
+stress check-stress: tree
+	@scripts/kernel lupine
+	@mkdir -p $(RESULTS)
+	@scripts/stress --out $(RESULTS)/$@ \
+		--time $(if $(filter stress,$@),$(STRESS_TIME),$(STRESS_CHECK_TIME)) | \
+		tee $(RESULTS)/$@.ktap | \
+		scripts/ktap-check --name $@ --results $(RESULTS) >$(RESULTS)/$@.summary; \
+		rc=$$?; cat $(RESULTS)/$@.summary; \
+		[ -f $(RESULTS)/$@/stress.md ] && echo "table: $(RESULTS)/$@/stress.md"; exit $$rc
+
+fuzz: tree selftests
+	@scripts/kernel lupine
+	@scripts/fuzz --calls $(FUZZ_CALLS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 clean:
 	rm -rf $(O)/kernels $(O)/kselftest $(O)/kselftest-kml $(O)/vm $(RESULTS) \
