@@ -32,7 +32,7 @@ STRESS_CHECK_TIME ?= 20
 FUZZ_CALLS ?= 100000
 FUZZ_SEED ?=
 
-.PHONY: help deps tree export kernel kernels selftests libc redis demo boot-stats bench stress fuzz \
+.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis demo boot-stats bench stress fuzz \
 	check check-vm check-selftests check-libc check-kunit check-series check-bench check-image check-stress \
 	clean distclean
 
@@ -125,7 +125,13 @@ boot-stats: tree
 	@mkdir -p $(RESULTS)
 	@scripts/boot-stats $(BOOT_VARIANTS) | tee $(RESULTS)/boot-stats.md
 
-bench: tree selftests
+# kml_bench built with kml-gcc: its system calls take the direct call in ring 0.
+bench-libc: libc
+	@mkdir -p $(O)/libc-kml-bench
+	@$(O)/libc-kml/bin/kml-gcc -O2 -Wall -static -o $(O)/libc-kml-bench/kml_bench \
+		kselftest-kml/kml_bench.c
+
+bench: tree selftests bench-libc
 	@scripts/kernel lupine-nokml
 	@scripts/kernel lupine
 	@scripts/kernel stock
@@ -167,7 +173,7 @@ check-libc: tree selftests libc
 check-kunit: tree
 	@scripts/kunit
 
-check-bench: tree selftests
+check-bench: tree selftests bench-libc
 	@scripts/kernel lupine-nokml
 	@scripts/kernel lupine
 	@scripts/kernel stock
