@@ -33,7 +33,7 @@ FUZZ_CALLS ?= 100000
 FUZZ_SEED ?=
 
 .PHONY: help deps tree export kernel kernels selftests libc bench-libc redis demo boot-stats bench stress fuzz \
-	check check-vm check-selftests check-libc check-kunit check-series check-bench check-image check-stress \
+	check check-vm check-selftests check-libc check-kunit check-pristine check-series check-bench check-image check-stress \
 	clean distclean
 
 help:
@@ -59,6 +59,7 @@ help:
 	@echo '                check-stress, check-series'
 	@echo '  check-vm      the VM runner: exit status, panic, timeout, files, SMP'
 	@echo '  check-selftests  kselftest-kml in every mode (nokml, KML ring 3/ring 0/off), 1 and 2 vCPUs'
+	@echo '  check-pristine  git am of patches/ onto a pristine 6.12.y upstream tarball'
 	@echo '  check-kunit   the x86_kml KUnit suite (kunit.py, QEMU) with and without kml=on'
 	@echo '  check-libc    libc-kml tests (static, dynamic) in ring 0, ring 3, nokml and stock guests'
 	@echo '  check-series  checkpatch --strict and bisectable builds of patches/'
@@ -139,7 +140,7 @@ bench: tree selftests bench-libc
 
 check: tree
 	@rm -rf $(RESULTS); rc=0; \
-	for t in check-vm check-selftests check-libc check-kunit check-image check-bench check-stress check-series; do \
+	for t in check-vm check-selftests check-libc check-kunit check-pristine check-image check-bench check-stress check-series; do \
 		echo "== $$t"; $(MAKE) --no-print-directory $$t || rc=1; \
 	done; \
 	echo "== summary"; scripts/summary $(RESULTS) $$rc
@@ -172,6 +173,12 @@ check-libc: tree selftests libc
 
 check-kunit: tree
 	@scripts/kunit
+
+check-pristine:
+	@mkdir -p $(RESULTS)
+	@scripts/check-pristine | tee $(RESULTS)/check-pristine.ktap | \
+		scripts/ktap-check --name check-pristine --results $(RESULTS) >$(RESULTS)/check-pristine.summary; \
+		rc=$$?; tail -n 1 $(RESULTS)/check-pristine.summary; exit $$rc
 
 check-bench: tree selftests bench-libc
 	@scripts/kernel lupine-nokml
