@@ -33,7 +33,7 @@ FUZZ_CALLS ?= 100000
 FUZZ_SEED ?=
 
 .PHONY: help deps tree export kernel kernels selftests libc bench-libc redis demo boot-stats bench stress fuzz \
-	check check-vm check-selftests check-libc check-kunit check-pristine check-series check-bench check-image check-stress \
+	upstream-selftests check check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress \
 	clean distclean
 
 help:
@@ -52,15 +52,19 @@ help:
 	@echo '  demo          the main job: syscall cost in ring 3 and ring 0 on lupine (--icount)'
 	@echo '  boot-stats    sizes, boot-to-init time and smallest memory of BOOT_VARIANTS'
 	@echo '  bench         syscall latency benchmark on every mode (--icount): O/results/bench'
+	@echo '  upstream-selftests  the kernel'"'"'s x86, futex, timers, sigaltstack and ptrace selftests'
+	@echo '                in ring 3, ring 0 and without KML; table in Documentation/kml-selftests.rst'
 	@echo '  redis         redis-server built with kml-gcc, in ring 0 on lupine, answering redis-cli'
 	@echo '  stress        stress-ng in ring 0 and ring 3 on lupine, 2 vCPUs, 5 minutes each: O/results/stress'
 	@echo '  fuzz          kml_fuzz_test with FUZZ_CALLS random system calls in ring 0 and ring 3'
-	@echo '  check         every test: check-vm, check-selftests, check-libc, check-kunit, check-image, check-bench,'
-	@echo '                check-stress, check-series'
+	@echo '  check         every test: check-vm, check-selftests, check-upstream, check-libc, check-kunit,'
+	@echo '                check-image, check-bench, check-stress, check-series'
 	@echo '  check-vm      the VM runner: exit status, panic, timeout, files, SMP'
 	@echo '  check-selftests  kselftest-kml in every mode (nokml, KML ring 3/ring 0/off), 1 and 2 vCPUs'
 	@echo '  check-pristine  git am of patches/ onto a pristine 6.12.y upstream tarball'
 	@echo '  check-kunit   the x86_kml KUnit suite (kunit.py, QEMU) with and without kml=on'
+	@echo '  check-upstream  upstream selftests (minus the slow ones) in ring 3 and ring 0 against'
+	@echo '                kselftest-kml/upstream-expected.txt'
 	@echo '  check-libc    libc-kml tests (static, dynamic) in ring 0, ring 3, nokml and stock guests'
 	@echo '  check-series  checkpatch --strict and bisectable builds of patches/'
 	@echo '  check-image   scripts/image2rootfs: formats, whiteouts, refusals, boots'
@@ -140,7 +144,7 @@ bench: tree selftests bench-libc
 
 check: tree
 	@rm -rf $(RESULTS); rc=0; \
-	for t in check-vm check-selftests check-libc check-kunit check-pristine check-image check-bench check-stress check-series; do \
+	for t in check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-image check-bench check-stress check-series; do \
 		echo "== $$t"; $(MAKE) --no-print-directory $$t || rc=1; \
 	done; \
 	echo "== summary"; scripts/summary $(RESULTS) $$rc
@@ -164,6 +168,15 @@ check-selftests: tree selftests
 	@scripts/kernel lupine-nokml
 	@scripts/kernel lupine
 	@scripts/run-selftests
+
+upstream-selftests: tree selftests
+	@scripts/kernel lupine-nokml
+	@scripts/kernel lupine
+	@scripts/upstream-selftests --table
+
+check-upstream: tree selftests
+	@scripts/kernel lupine
+	@scripts/upstream-selftests --quick kml-ring3 kml-ring0
 
 check-libc: tree selftests libc
 	@scripts/kernel lupine-nokml
@@ -209,7 +222,8 @@ fuzz: tree selftests
 	@scripts/fuzz --calls $(FUZZ_CALLS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
 
 clean:
-	rm -rf $(O)/kernels $(O)/kselftest $(O)/kselftest-kml $(O)/vm $(RESULTS) \
+	rm -rf $(O)/kernels $(O)/kselftest $(O)/kselftest-kml $(O)/kselftest-upstream \
+		$(O)/kselftest-upstream-build $(O)/vm $(RESULTS) \
 		$(O)/libc-kml $(O)/libc-kml-build $(O)/libc-kml-tests
 
 distclean:
