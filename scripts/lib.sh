@@ -50,6 +50,26 @@ kmake() {
 		make -C "$KSRC" V=$kv -j"$JOBS" "$@"
 }
 
+# judge_ktap NAME RUNRC [WHAT [LOG]]: judge $RESULTS/NAME.ktap with
+# scripts/ktap-check (NAME.json, NAME.counts and NAME.summary beside it),
+# print its verdict and, on failure, the failing lines and WHAT (the run that
+# produced the stream, with log LOG) if it ended with a nonzero RUNRC.
+# Returns 1 on any failure.
+judge_ktap() {
+	local name=$1 runrc=$2 what=${3:-the guest run} log=${4:-$RESULTS/$1.ktap} krc
+
+	"$TOP/scripts/ktap-check" --name "$name" --json "$RESULTS/$name.json" \
+		--results "$RESULTS" "$RESULTS/$name.ktap" >"$RESULTS/$name.summary"
+	krc=$?
+	tail -n 1 "$RESULTS/$name.summary"
+	[ $krc = 0 ] && [ "$runrc" = 0 ] && return 0
+	grep -v '^\[' "$RESULTS/$name.summary" | sed 's/^/  /'
+	grep -a '# .*\(Expected\|FAIL\|not ok\)\|^ *not ok' "$RESULTS/$name.ktap" |
+		head -n 20 | sed 's/^/  /'
+	[ "$runrc" != 0 ] && echo "  $what ended with status $runrc; log: $log"
+	return 1
+}
+
 # The list of known kernel variants.
 variants() {
 	local f
