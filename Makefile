@@ -32,7 +32,7 @@ STRESS_CHECK_TIME ?= 20
 FUZZ_CALLS ?= 100000
 FUZZ_SEED ?=
 
-.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis demo boot-stats bench stress fuzz \
+.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis demo boot-stats bench bench-beyond stress fuzz \
 	upstream-selftests check check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress \
 	clean distclean
 
@@ -52,6 +52,7 @@ help:
 	@echo '  demo          the main job: syscall cost in ring 3 and ring 0 on lupine (--icount)'
 	@echo '  boot-stats    sizes, boot-to-init time and smallest memory of BOOT_VARIANTS'
 	@echo '  bench         syscall latency benchmark on every mode (--icount): O/results/bench'
+	@echo '  bench-beyond  1 vs 2 vCPUs, processes vs threads, static vs dynamic in ring 0'
 	@echo '  upstream-selftests  the kernel'"'"'s x86, futex, timers, sigaltstack and ptrace selftests'
 	@echo '                in ring 3, ring 0 and without KML; table in Documentation/kml-selftests.rst'
 	@echo '  redis         redis-server built with kml-gcc, in ring 0 on lupine, answering redis-cli'
@@ -192,6 +193,10 @@ check-pristine:
 	@scripts/check-pristine | tee $(RESULTS)/check-pristine.ktap | \
 		scripts/ktap-check --name check-pristine --results $(RESULTS) >$(RESULTS)/check-pristine.summary; \
 		rc=$$?; tail -n 1 $(RESULTS)/check-pristine.summary; exit $$rc
+
+bench-beyond: tree selftests bench-libc
+	@scripts/kernel lupine
+	@scripts/bench-beyond
 
 check-bench: tree selftests bench-libc
 	@scripts/kernel lupine-nokml

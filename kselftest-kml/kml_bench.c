@@ -6,7 +6,9 @@
  * lat_sig, lat_pipe, lat_proc, lat_ctx): the null system call, a one-byte
  * read and write, stat, fstat, open+close, installing and catching a signal,
  * a pipe round trip between two processes, fork+exit, fork+execve, a context
- * switch, and clock_gettime() through the vDSO as a control that normally
+ * switch, the same three with threads (pthread_create+join, and a round
+ * trip and a switch between two threads of one process), and
+ * clock_gettime() through the vDSO as a control that normally
  * enters no kernel at all. Every call goes through the C library, as a program would
  * make it, so a C library that enters the kernel by a direct call (Kernel
  * Mode Linux) shows its gain here; one extra row issues getppid with a bare
@@ -43,6 +45,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -80,12 +83,16 @@ static struct {
 	char self[4096];	/* this program, for fork+execve */
 	pid_t pid;		/* our own, for kill() */
 	pid_t partner;		/* the other end of the ping-pong */
+	pthread_t thread;	/* ... or a thread */
+	int threaded;		/* the partner is a thread */
+	int partner_in, partner_out;	/* a partner thread's pipe ends */
 	int to_partner, from_partner;
 	int loop[2];		/* a pipe to ourselves: context-switch overhead */
 	cpu_set_t cpus;		/* affinity before pinning */
 	int pinned;
 } b = { .zero = -1, .null = -1, .file = -1, .partner = -1,
-	.to_partner = -1, .from_partner = -1, .loop = { -1, -1 } };
+	.to_partner = -1, .from_partner = -1, .loop = { -1, -1 },
+	.partner_in = -1, .partner_out = -1 };
 
 static volatile sig_atomic_t caught;
 static char why[256];
@@ -284,17 +291,64 @@ static int start_partner(void)
 	return 0;
 }
 
+/* A partner thread: echo every byte back until the pipe closes. */
+static void *partner_thread(void *arg)
+{
+	char c;
+
+	while (read(b.partner_in, &c, 1) == 1 && write(b.partner_out, &c, 1) == 1)
+		;
+	return NULL;
+}
+
+static int start_partner_thread(void)
+{
+	int down[2], up[2], err;
+
+	if (pipe(down))
+		return fail("pipe: %s", strerror(errno));
+	if (pipe(up)) {
+		close(down[0]);
+		close(down[1]);
+		return fail("pipe: %s", strerror(errno));
+	}
+	b.partner_in = down[0];
+	b.partner_out = up[1];
+	b.to_partner = down[1];
+	b.from_partner = up[0];
+	err = pthread_create(&b.thread, NULL, partner_thread, NULL);
+	if (err) {
+		close(down[0]);
+		close(down[1]);
+		close(up[0]);
+		close(up[1]);
+		b.partner_in = b.partner_out = b.to_partner = b.from_partner = -1;
+		return fail("pthread_create: %s", strerror(err));
+	}
+	b.threaded = 1;
+	return 0;
+}
+
 static void stop_partner(void)
 {
 	if (b.to_partner >= 0)
 		close(b.to_partner);
-	if (b.from_partner >= 0)
-		close(b.from_partner);
 	if (b.partner > 0)
 		waitpid(b.partner, NULL, 0);
+	if (b.threaded)
+		pthread_join(b.thread, NULL);
+	if (b.from_partner >= 0)
+		close(b.from_partner);
+	if (b.partner_in >= 0)
+		close(b.partner_in);
+	if (b.partner_out >= 0)
+		close(b.partner_out);
 	b.to_partner = -1;
 	b.from_partner = -1;
 	b.partner = -1;
+	b.threaded = 0;
+	b.partner_in = -1;
+	b.partner_out = -1;
 }
 
 static int run_pingpong(long n)
@@ -309,8 +363,11 @@ static int run_pingpong(long n)
 	return 0;
 }
 
-/* Both processes on the CPU we are on, so that each hand-over is a switch. */
-static int setup_ctxsw(void)
+/*
+ * Both tasks on the CPU we are on, so that each hand-over is a switch. The
+ * partner, process or thread, inherits the affinity.
+ */
+static int pin_and_loop(void)
 {
 	cpu_set_t one;
 	int cpu;
@@ -323,7 +380,17 @@ static int setup_ctxsw(void)
 	}
 	if (pipe(b.loop))
 		return fail("pipe: %s", strerror(errno));
-	return start_partner();
+	return 0;
+}
+
+static int setup_ctxsw(void)
+{
+	return pin_and_loop() ? -1 : start_partner();
+}
+
+static int setup_tctxsw(void)
+{
+	return pin_and_loop() ? -1 : start_partner_thread();
 }
 
 /* The pipe traffic of one round trip, without the other process. */
@@ -365,6 +432,27 @@ static int run_fork(long n)
 			_exit(0);
 		if (waitpid(pid, &status, 0) != pid)
 			return fail("waitpid: %s", strerror(errno));
+	}
+	return 0;
+}
+
+static void *thread_exit(void *arg)
+{
+	return arg;
+}
+
+static int run_thread(long n)
+{
+	pthread_t t;
+	int err;
+
+	while (n--) {
+		err = pthread_create(&t, NULL, thread_exit, NULL);
+		if (err)
+			return fail("pthread_create: %s", strerror(err));
+		err = pthread_join(t, NULL);
+		if (err)
+			return fail("pthread_join: %s", strerror(err));
 	}
 	return 0;
 }
@@ -436,6 +524,12 @@ static const struct op ops[] = {
 	  run_pingpong, base_ctxsw, teardown_ctxsw },
 	{ "fork", "fork+exit", 55, 1, NULL, run_fork },
 	{ "exec", "fork+execve", 20, 1, setup_exec, run_exec },
+	/* The same with threads instead of processes */
+	{ "tpipe", "pipe round trip (2 threads)", 1400, 1,
+	  start_partner_thread, run_pingpong, NULL, stop_partner },
+	{ "tctxsw", "context switch (2 threads, 1 CPU)", 1200, 2, setup_tctxsw,
+	  run_pingpong, base_ctxsw, teardown_ctxsw },
+	{ "thread", "pthread_create+join", 300, 1, NULL, run_thread },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
