@@ -254,12 +254,9 @@ static void teardown_sigcatch(void)
 	signal(SIGUSR1, SIG_DFL);
 }
 
-/* The partner process: echo every byte back until the pipe closes. */
-static int start_partner(void)
+/* The two pipes between us and a partner: down to it, up from it. */
+static int open_pipes(int down[2], int up[2])
 {
-	int down[2], up[2];
-	char c;
-
 	if (pipe(down))
 		return fail("pipe: %s", strerror(errno));
 	if (pipe(up)) {
@@ -267,14 +264,30 @@ static int start_partner(void)
 		close(down[1]);
 		return fail("pipe: %s", strerror(errno));
 	}
+	return 0;
+}
+
+static void close_pipes(int down[2], int up[2])
+{
+	close(down[0]);
+	close(down[1]);
+	close(up[0]);
+	close(up[1]);
+}
+
+/* The partner process: echo every byte back until the pipe closes. */
+static int start_partner(void)
+{
+	int down[2], up[2];
+	char c;
+
+	if (open_pipes(down, up))
+		return -1;
 	fflush(NULL);
 	b.partner = fork();
 	if (b.partner < 0) {
 		fail("fork: %s", strerror(errno));
-		close(down[0]);
-		close(down[1]);
-		close(up[0]);
-		close(up[1]);
+		close_pipes(down, up);
 		return -1;
 	}
 	if (b.partner == 0) {
@@ -305,23 +318,15 @@ static int start_partner_thread(void)
 {
 	int down[2], up[2], err;
 
-	if (pipe(down))
-		return fail("pipe: %s", strerror(errno));
-	if (pipe(up)) {
-		close(down[0]);
-		close(down[1]);
-		return fail("pipe: %s", strerror(errno));
-	}
+	if (open_pipes(down, up))
+		return -1;
 	b.partner_in = down[0];
 	b.partner_out = up[1];
 	b.to_partner = down[1];
 	b.from_partner = up[0];
 	err = pthread_create(&b.thread, NULL, partner_thread, NULL);
 	if (err) {
-		close(down[0]);
-		close(down[1]);
-		close(up[0]);
-		close(up[1]);
+		close_pipes(down, up);
 		b.partner_in = b.partner_out = b.to_partner = b.from_partner = -1;
 		return fail("pthread_create: %s", strerror(err));
 	}
