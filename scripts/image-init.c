@@ -292,10 +292,8 @@ static void start_app(struct app *app)
 	struct ids ids;
 	int i;
 
-	/* The foreground process group of the console (see main()). */
-	setpgid(0, 0);
-	tcsetpgrp(0, getpid());
-	signal(SIGTTOU, SIG_DFL);
+	setsid();
+	ioctl(0, TIOCSCTTY, 0);
 
 	clearenv();
 	setenv("PATH", DEFAULT_PATH, 1);
@@ -363,15 +361,6 @@ int main(void)
 
 	for (i = 0; i < ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
-	/*
-	 * The console is our controlling terminal, not the program's: the exit
-	 * of a session leader hangs its terminal up, which throws away what
-	 * the UART has not sent yet. SIGTTOU is ignored so that we can take
-	 * the foreground back and drain the console from the background.
-	 */
-	signal(SIGTTOU, SIG_IGN);
-	setsid();
-	ioctl(0, TIOCSCTTY, 0);
 	pid = fork();
 	if (pid < 0) {
 		perror("lupine-init: fork");
@@ -393,7 +382,6 @@ int main(void)
 		if (w < 0 && errno == ECHILD)
 			finish(127);
 	}
-	tcsetpgrp(0, getpgrp());
 	kill(-1, SIGKILL);
 	if (WIFSIGNALED(status)) {
 		fprintf(stderr, "lupine-init: %s killed by signal %d (%s)\n",

@@ -95,27 +95,14 @@ int main(void)
 	setenv("HOME", "/root", 1);
 	setenv("TERM", "linux", 1);
 
-	/*
-	 * The console is our controlling terminal, not the command's: when a
-	 * session leader exits, the kernel hangs its terminal up, and a hangup
-	 * throws away what the UART has not sent yet - the command's last
-	 * lines. The command gets a process group of its own in the
-	 * foreground instead. SIGTTOU is ignored so that we can take the
-	 * foreground back and drain the console from the background.
-	 */
-	signal(SIGTTOU, SIG_IGN);
-	setsid();
-	ioctl(0, TIOCSCTTY, 0);
-
 	pid = fork();
 	if (pid < 0) {
 		perror("lupine-init: fork");
 		finish(127);
 	}
 	if (pid == 0) {
-		setpgid(0, 0);
-		tcsetpgrp(0, getpid());
-		signal(SIGTTOU, SIG_DFL);
+		setsid();
+		ioctl(0, TIOCSCTTY, 0);
 		chdir("/");
 		execvp(argv[0], argv);
 		fprintf(stderr, "lupine-init: %s: %s\n", argv[0], strerror(errno));
@@ -124,7 +111,6 @@ int main(void)
 	do {
 		w = wait(&status);
 	} while (w != pid && !(w < 0 && errno == ECHILD));
-	tcsetpgrp(0, getpgrp());
 	if (w < 0)
 		finish(127);
 	if (WIFSIGNALED(status)) {
