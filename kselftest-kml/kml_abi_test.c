@@ -36,9 +36,6 @@
 #include "kselftest_harness.h"
 #include "kml_ring.h"
 
-#ifndef AT_SYSINFO
-#define AT_SYSINFO 32
-#endif
 #ifndef UC_STRICT_RESTORE_SS
 #define UC_STRICT_RESTORE_SS 0x4
 #endif
@@ -196,27 +193,10 @@ TEST(sigreturn_to_bad_ss)
 static unsigned long sysinfo;
 
 /* getppid() @n times, through the direct call where there is one. */
-static long getppid_loop(int n)
+static void getppid_loop(int n)
 {
-	long ret = 0;
-
-	while (n--) {
-		if (sysinfo) {
-			asm volatile ("sub $128, %%rsp\n\t"
-				      "call *%[entry]\n\t"
-				      "add $128, %%rsp"
-				      : "=a" (ret)
-				      : "a" ((long)SYS_getppid),
-					[entry] "r" (sysinfo)
-				      : "rcx", "r11", "memory", "cc");
-		} else {
-			asm volatile ("syscall"
-				      : "=a" (ret)
-				      : "a" ((long)SYS_getppid)
-				      : "rcx", "r11", "memory", "cc");
-		}
-	}
-	return ret;
+	while (n--)
+		kml_syscall4(sysinfo, SYS_getppid, 0, 0, 0, 0);
 }
 
 static unsigned int gs_read(void)

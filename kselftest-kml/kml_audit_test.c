@@ -32,10 +32,6 @@
 #include "kselftest_harness.h"
 #include "kml_ring.h"
 
-#ifndef AT_SYSINFO
-#define AT_SYSINFO 32
-#endif
-
 #define SEEK_FD		-1L		/* EBADF */
 #define SEEK_OFFSET	0x6b6d6cL
 #define SEEK_WHENCE	7L
@@ -102,32 +98,10 @@ static int audit_rule(int fd, int type, int ppid)
 	return audit_send(fd, type, &r, sizeof(r));
 }
 
-static long seek_syscall(void)
+static long seek(unsigned long entry)
 {
-	register long a3 asm("r10") = SEEK_A3;
-	long ret;
-
-	asm volatile ("syscall"
-		      : "=a" (ret)
-		      : "a" ((long)SYS_lseek), "D" (SEEK_FD), "S" (SEEK_OFFSET),
-			"d" (SEEK_WHENCE), "r" (a3)
-		      : "rcx", "r11", "memory", "cc");
-	return ret;
-}
-
-static long seek_call(unsigned long entry)
-{
-	register long a3 asm("r10") = SEEK_A3;
-	long ret;
-
-	asm volatile ("sub $128, %%rsp\n\t"
-		      "call *%[entry]\n\t"
-		      "add $128, %%rsp"
-		      : "=a" (ret)
-		      : "a" ((long)SYS_lseek), "D" (SEEK_FD), "S" (SEEK_OFFSET),
-			"d" (SEEK_WHENCE), "r" (a3), [entry] "r" (entry)
-		      : "rcx", "r11", "memory", "cc");
-	return ret;
+	return kml_syscall4(entry, SYS_lseek, SEEK_FD, SEEK_OFFSET, SEEK_WHENCE,
+			    SEEK_A3);
 }
 
 /* Copy the value of " @key=" in @rec into @val. */
@@ -215,9 +189,9 @@ TEST(direct_call_is_audited_like_syscall)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		if (seek_syscall() != -EBADF)
+		if (seek(0) != -EBADF)
 			_exit(1);
-		if (entry && seek_call(entry) != -EBADF)
+		if (entry && seek(entry) != -EBADF)
 			_exit(2);
 		_exit(0);
 	}

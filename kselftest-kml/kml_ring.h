@@ -62,4 +62,35 @@ static inline unsigned int expected_cpl(void)
 	return in_trusted_dir() && kml_on() ? 0 : 3;
 }
 
+#ifndef AT_SYSINFO
+#define AT_SYSINFO 32
+#endif
+
+/*
+ * A system call with four arguments: through the KML direct call at @entry
+ * (AT_SYSINFO) when there is one, else through the syscall instruction.
+ * The call steps over the 128-byte red zone, which it would overwrite.
+ */
+static inline long kml_syscall4(unsigned long entry, long nr, long a0,
+				long a1, long a2, long a3)
+{
+	register long r10 asm("r10") = a3;
+	long ret;
+
+	if (entry)
+		asm volatile ("sub $128, %%rsp\n\t"
+			      "call *%[entry]\n\t"
+			      "add $128, %%rsp"
+			      : "=a" (ret)
+			      : "a" (nr), "D" (a0), "S" (a1), "d" (a2),
+				"r" (r10), [entry] "r" (entry)
+			      : "rcx", "r11", "memory", "cc");
+	else
+		asm volatile ("syscall"
+			      : "=a" (ret)
+			      : "a" (nr), "D" (a0), "S" (a1), "d" (a2), "r" (r10)
+			      : "rcx", "r11", "memory", "cc");
+	return ret;
+}
+
 #endif /* KML_RING_H */
