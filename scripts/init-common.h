@@ -21,10 +21,19 @@
 static void mnt(const char *src, const char *dir, const char *type,
 		const char *opts, int required)
 {
+	int err;
+
 	mkdir(dir, 0755);
-	if (mount(src, dir, type, 0, opts) && (required || errno != ENODEV))
+	err = mount(src, dir, type, 0, opts) ? errno : 0;
+	/*
+	 * A kernel without CONFIG_SHMEM (lupine-base) has a "tmpfs" that is
+	 * ramfs but takes no options: use ramfs itself.
+	 */
+	if (err == EINVAL && !strcmp(type, "tmpfs"))
+		err = mount("ramfs", dir, "ramfs", 0, opts) ? errno : 0;
+	if (err && (required || err != ENODEV))
 		fprintf(stderr, "lupine-init: mount %s on %s: %s\n", type, dir,
-			strerror(errno));
+			strerror(err));
 }
 
 static void init_system(void)
