@@ -31,9 +31,12 @@ STRESS_CHECK_TIME ?= 20
 # System calls per mode of "make fuzz", and its seed (empty: from the time).
 FUZZ_CALLS ?= 100000
 FUZZ_SEED ?=
+# The application of "make derive" and the applications of "make eval".
+APP ?= redis
+APPS ?= hello redis nginx memcached python
 
-.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis demo boot-stats bench bench-beyond stress fuzz \
-	upstream-selftests check check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress \
+.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats bench bench-beyond stress fuzz eval derive \
+	upstream-selftests check check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-eval \
 	clean distclean
 
 help:
@@ -56,10 +59,15 @@ help:
 	@echo '  upstream-selftests  the kernel'"'"'s x86, futex, timers, sigaltstack and ptrace selftests'
 	@echo '                in ring 3, ring 0 and without KML; table in Documentation/kml-selftests.rst'
 	@echo '  redis         redis-server built with kml-gcc, in ring 0 on lupine, answering redis-cli'
+	@echo '  nginx         nginx built with kml-gcc, in ring 0 on lupine, serving busybox wget'
+	@echo '  eval          the Lupine evaluation of every variant and application kernel: size,'
+	@echo '                boot, memory, redis and nginx throughput: O/results/eval (APPS=$(APPS))'
+	@echo '  derive        derive APP'"'"'s Kconfig fragment from a strace of it, build that kernel'
+	@echo '                and run APP on it (APP=$(APP))'
 	@echo '  stress        stress-ng in ring 0 and ring 3 on lupine, 2 vCPUs, 5 minutes each: O/results/stress'
 	@echo '  fuzz          kml_fuzz_test with FUZZ_CALLS random system calls in ring 0 and ring 3'
 	@echo '  check         every test: check-vm, check-selftests, check-upstream, check-libc, check-kunit,'
-	@echo '                check-image, check-bench, check-stress, check-series'
+	@echo '                check-image, check-bench, check-stress, check-eval, check-series'
 	@echo '  check-vm      the VM runner: exit status, panic, timeout, files, SMP'
 	@echo '  check-selftests  kselftest-kml in every mode (nokml, KML ring 3/ring 0/off), 1 and 2 vCPUs'
 	@echo '  check-pristine  git am of patches/ onto a pristine 6.12.y upstream tarball'
@@ -71,6 +79,7 @@ help:
 	@echo '  check-image   scripts/image2rootfs: formats, whiteouts, refusals, boots'
 	@echo '  check-bench   a short bench run, its outputs checked'
 	@echo '  check-stress  a short stress run (STRESS_CHECK_TIME seconds per ring), judged'
+	@echo '  check-eval    application kernels, eval --quick and derive-config, judged'
 	@echo
 	@echo 'Variables in effect:'
 	@echo '  V=$(V)  (variants: $(VARIANTS))'
@@ -105,6 +114,10 @@ libc:
 redis: libc
 	@scripts/kernel lupine
 	@scripts/redis
+
+nginx: libc
+	@scripts/kernel lupine
+	@scripts/nginx
 
 demo: tree selftests libc
 	@scripts/kernel lupine
@@ -145,7 +158,7 @@ bench: tree selftests bench-libc
 
 check: tree
 	@rm -rf $(RESULTS); rc=0; \
-	for t in check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-image check-bench check-stress check-series; do \
+	for t in check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-image check-bench check-stress check-eval check-series; do \
 		echo "== $$t"; $(MAKE) --no-print-directory $$t || rc=1; \
 	done; \
 	echo "== summary"; scripts/summary $(RESULTS) $$rc
@@ -206,6 +219,28 @@ check-bench: tree selftests bench-libc
 	@scripts/test-bench | tee $(RESULTS)/check-bench.ktap | \
 		scripts/ktap-check --name check-bench --results $(RESULTS) >$(RESULTS)/check-bench.summary; \
 		rc=$$?; tail -n 1 $(RESULTS)/check-bench.summary; exit $$rc
+
+# Every variant, and the kml-gcc redis and nginx for ring 0.
+eval: tree libc
+	@set -e; for v in $(VARIANTS); do scripts/kernel $$v; done
+	@scripts/redis >/dev/null
+	@scripts/nginx >/dev/null
+	@scripts/eval --apps "$(APPS)"
+
+derive: tree
+	@scripts/kernel lupine
+	@scripts/derive-config --verify $(APP)
+
+check-eval: tree
+	@scripts/kernel lupine-nokml
+	@scripts/kernel lupine
+	@scripts/kernel stock
+	@scripts/kernel lupine-hello
+	@scripts/kernel lupine-redis
+	@mkdir -p $(RESULTS)
+	@scripts/test-eval | tee $(RESULTS)/check-eval.ktap | \
+		scripts/ktap-check --name check-eval --results $(RESULTS) >$(RESULTS)/check-eval.summary; \
+		rc=$$?; tail -n 1 $(RESULTS)/check-eval.summary; exit $$rc
 
 check-series: tree
 	@scripts/check-series
