@@ -35,7 +35,7 @@ FUZZ_SEED ?=
 APP ?= redis
 APPS ?= hello redis nginx memcached python
 
-.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats bench bench-beyond stress fuzz eval derive \
+.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats bench bench-beyond stress fuzz eval derive ablate \
 	upstream-selftests check check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-eval \
 	clean distclean
 
@@ -64,6 +64,8 @@ help:
 	@echo '                boot, memory, redis and nginx throughput: O/results/eval (APPS=$(APPS))'
 	@echo '  derive        derive APP'"'"'s Kconfig fragment from a strace of it, build that kernel'
 	@echo '                and run APP on it (APP=$(APP))'
+	@echo '  ablate        build lupine-APP without each option of app-APP.config in turn and'
+	@echo '                run APP: which options it needs (APP=$(APP); minutes per option)'
 	@echo '  stress        stress-ng in ring 0 and ring 3 on lupine, 2 vCPUs, 5 minutes each: O/results/stress'
 	@echo '  fuzz          kml_fuzz_test with FUZZ_CALLS random system calls in ring 0 and ring 3'
 	@echo '  check         every test: check-vm, check-selftests, check-upstream, check-libc, check-kunit,'
@@ -230,6 +232,9 @@ eval: tree libc
 derive: tree
 	@scripts/kernel lupine
 	@scripts/derive-config --verify $(APP)
+
+ablate: tree
+	@scripts/ablate $(APP)
 
 check-eval: tree
 	@scripts/kernel lupine-nokml
