@@ -8,18 +8,36 @@
 #   VERBOSE=1  show full build output and the exact commands
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-O=${O:-$TOP/build}
+PROG=${PROG:-$(basename "$0")}
+# The kernel line: 7.3 (mainline, the series' primary base; its patches are
+# in patches/) or 6.12 (the LTS backport, patches/6.12/). Each line has its
+# pin in kernel/pins/ and, by default, its own output directory.
+MAINLINE_KVER=7.3
+KVER=${KVER:-$MAINLINE_KVER}
+if ! [ -f "$TOP/kernel/pins/$KVER" ]; then
+	echo "$PROG: error: KVER=$KVER: no kernel/pins/$KVER (lines: $(ls "$TOP/kernel/pins" | paste -sd' '))" >&2
+	exit 1
+fi
+if [ "$KVER" = "$MAINLINE_KVER" ]; then
+	PATCHES=$TOP/patches
+	O=${O:-$TOP/build}
+else
+	PATCHES=$TOP/patches/$KVER
+	O=${O:-$TOP/build/$KVER}
+fi
 case $O in /*) ;; *) O=$TOP/$O ;; esac
 KSRC=${KSRC:-$O/linux}
 case $KSRC in /*) ;; *) KSRC=$TOP/$KSRC ;; esac
+RESULTS=${RESULTS:-$O/results}
+case $RESULTS in /*) ;; *) RESULTS=$TOP/$RESULTS ;; esac
 VERBOSE=${VERBOSE:-0}
-export O KSRC VERBOSE
+export KVER O KSRC RESULTS VERBOSE
 JOBS=${JOBS:-$(nproc)}
 BASE_TAG=lupine-base
-PROG=${PROG:-$(basename "$0")}
 
-# shellcheck source=../kernel/pin
-. "$TOP/kernel/pin"
+# shellcheck source=../kernel/pins/7.3
+. "$TOP/kernel/pins/$KVER"
+PIN=kernel/pins/$KVER
 
 die() {
 	echo "$PROG: error: $*" >&2
