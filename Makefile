@@ -1,13 +1,25 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# lupine: Kernel Mode Linux for Linux 6.12 and Lupine-style specialized
-# kernels. "make help" lists the targets and the variables in effect.
+# lupine: Kernel Mode Linux for Linux 7.3 (mainline) and 6.12 LTS, and
+# Lupine-style specialized kernels. "make help" lists the targets and the
+# variables in effect.
 
+# Kernel line (kernel/pins/KVER): 7.3, mainline, the series' primary base
+# (patches/); 6.12, the LTS backport (patches/6.12/). Keep MAINLINE in step
+# with MAINLINE_KVER in scripts/lib.sh.
+MAINLINE := 7.3
+LTS := 6.12
+KVER ?= $(MAINLINE)
 # Kernel variant (kernel/variants/*.conf, or stock).
 V ?= lupine
-# Output directory and kernel tree.
+# Output directory (one per line) and kernel tree.
+ifeq ($(KVER),$(MAINLINE))
 O ?= $(CURDIR)/build
+else
+O ?= $(CURDIR)/build/$(KVER)
+endif
 KSRC ?= $(O)/linux
+RESULTS ?= $(O)/results
 # Guest settings for the VM runs.
 CPUS ?= 1
 QEMU ?= qemu-system-x86_64
@@ -15,13 +27,12 @@ TIMEOUT ?= 300
 # VERBOSE=1 shows full build output and the exact QEMU command lines.
 VERBOSE ?= 0
 
-export O KSRC CPUS QEMU TIMEOUT VERBOSE
+export KVER O KSRC RESULTS CPUS QEMU TIMEOUT VERBOSE
 # Our V is the variant: keep it away from Kbuild and from the scripts.
 unexport V
 MAKEOVERRIDES :=
 
 VARIANTS := $(sort $(basename $(notdir $(wildcard kernel/variants/*.conf)))) stock
-RESULTS := $(O)/results
 VM := scripts/vm
 # Variants that "make boot-stats" measures.
 BOOT_VARIANTS ?= lupine lupine-nokml stock
@@ -36,16 +47,19 @@ APP ?= redis
 APPS ?= hello redis nginx memcached python
 
 .PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats bench bench-beyond stress fuzz eval derive ablate \
-	upstream-selftests check check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-eval \
+	upstream-selftests check check-lts check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-eval \
 	clean distclean
 
 help:
-	@echo 'lupine - Kernel Mode Linux for 6.12, and Lupine-style microVM kernels'
+	@echo 'lupine - Kernel Mode Linux for Linux $(MAINLINE) (and $(LTS) LTS), and Lupine-style microVM kernels'
+	@echo
+	@echo 'Every target works on the kernel line KVER: $(MAINLINE) (mainline, default; patches/,'
+	@echo 'output in build/) or $(LTS) (the LTS backport; patches/$(LTS)/, output in build/$(LTS)/).'
 	@echo
 	@echo 'Setup and build:'
-	@echo '  deps          install what lupine needs (Debian packages, kernel source)'
-	@echo '  tree          unpack the pinned 6.12 source into KSRC, apply patches/series'
-	@echo '  export        write the commits of KSRC on lupine-base back into patches/'
+	@echo '  deps          install what lupine needs (Debian packages, the source of both lines)'
+	@echo '  tree          unpack the pinned KVER source into KSRC, apply the line'"'"'s series'
+	@echo '  export        write the commits of KSRC on lupine-base back into the line'"'"'s patches'
 	@echo '  kernel        build variant V into O/kernels/V (V=stock: Debian cloud kernel)'
 	@echo '  kernels       build every variant: $(VARIANTS)'
 	@echo '  selftests     build kselftest-kml into O/kselftest'
@@ -68,11 +82,14 @@ help:
 	@echo '                run APP: which options it needs (APP=$(APP); minutes per option)'
 	@echo '  stress        stress-ng in ring 0 and ring 3 on lupine, 2 vCPUs, 5 minutes each: O/results/stress'
 	@echo '  fuzz          kml_fuzz_test with FUZZ_CALLS random system calls in ring 0 and ring 3'
-	@echo '  check         every test: check-vm, check-selftests, check-upstream, check-libc, check-kunit,'
-	@echo '                check-image, check-bench, check-stress, check-eval, check-series'
+	@echo '  check         every test: on $(MAINLINE) check-series (first: its last builds are the test'
+	@echo '                kernels), check-vm, check-selftests, check-upstream, check-libc, check-kunit,'
+	@echo '                check-pristine, check-image, check-bench, check-stress, check-eval; then check-lts'
+	@echo '  check-lts     the $(LTS) backport: check-series, check-pristine, check-selftests'
+	@echo '                (results in RESULTS/$(LTS)/)'
 	@echo '  check-vm      the VM runner: exit status, panic, timeout, files, SMP'
 	@echo '  check-selftests  kselftest-kml in every mode (nokml, KML ring 3/ring 0/off), 1 and 2 vCPUs'
-	@echo '  check-pristine  git am of patches/ onto a pristine 6.12.y upstream tarball'
+	@echo '  check-pristine  git am of the line'"'"'s series onto its pristine upstream tarball'
 	@echo '  check-kunit   the x86_kml KUnit suite (kunit.py, QEMU) with and without kml=on'
 	@echo '  check-upstream  upstream selftests (minus the slow ones) in ring 3 and ring 0 against'
 	@echo '                kselftest-kml/upstream-expected.txt'
@@ -84,9 +101,11 @@ help:
 	@echo '  check-eval    application kernels, eval --quick and derive-config, judged'
 	@echo
 	@echo 'Variables in effect:'
+	@echo '  KVER=$(KVER)  (lines: $(MAINLINE) mainline, $(LTS) LTS)'
 	@echo '  V=$(V)  (variants: $(VARIANTS))'
 	@echo '  O=$(O)'
 	@echo '  KSRC=$(KSRC)'
+	@echo '  RESULTS=$(RESULTS)'
 	@echo '  CPUS=$(CPUS)  QEMU=$(QEMU)  TIMEOUT=$(TIMEOUT)  VERBOSE=$(VERBOSE)'
 	@echo '  STRESS_TIME=$(STRESS_TIME)  STRESS_CHECK_TIME=$(STRESS_CHECK_TIME)  FUZZ_CALLS=$(FUZZ_CALLS)  FUZZ_SEED=$(FUZZ_SEED)'
 	@echo
@@ -158,12 +177,26 @@ bench: tree selftests bench-libc
 	@scripts/kernel stock
 	@scripts/bench --icount
 
+# check-series comes first: it builds lupine and lupine-nokml after every
+# patch in their usual output directories, so its last step leaves the
+# kernels every other test boots. The LTS line follows, in its own output
+# directory, with its results in RESULTS/$(LTS)/.
 check: tree
 	@rm -rf $(RESULTS); rc=0; \
-	for t in check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-image check-bench check-stress check-eval check-series; do \
+	for t in check-series check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-image check-bench check-stress check-eval; do \
 		echo "== $$t"; $(MAKE) --no-print-directory $$t || rc=1; \
 	done; \
+	echo "== check-lts ($(LTS))"; \
+	$(MAKE) --no-print-directory KVER=$(LTS) O=$(O)/$(LTS) KSRC=$(O)/$(LTS)/linux \
+		RESULTS=$(RESULTS)/$(LTS) check-lts || rc=1; \
 	echo "== summary"; scripts/summary $(RESULTS) $$rc
+
+# The LTS backport: its series gate (builds shared as above), git am onto
+# its pristine tarball, and the kselftest-kml matrix.
+check-lts: tree
+	@rc=0; for t in check-series check-pristine check-selftests; do \
+		echo "== $$t ($(KVER))"; $(MAKE) --no-print-directory $$t || rc=1; \
+	done; exit $$rc
 
 check-vm: tree selftests
 	@scripts/kernel lupine-nokml
