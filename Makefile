@@ -92,7 +92,7 @@ help:
 	@echo '  check-pristine  git am of the line'"'"'s series onto its pristine upstream tarball'
 	@echo '  check-kunit   the x86_kml KUnit suite (kunit.py, QEMU) with and without kml=on'
 	@echo '  check-upstream  upstream selftests (minus the slow ones) in ring 3 and ring 0 against'
-	@echo '                kselftest-kml/upstream-expected.txt'
+	@echo '                kselftest-kml/upstream-expected-$(KVER).txt'
 	@echo '  check-libc    libc-kml tests (static, dynamic) in ring 0, ring 3, nokml and stock guests'
 	@echo '  check-series  checkpatch --strict and bisectable builds of patches/'
 	@echo '  check-image   scripts/image2rootfs: formats, whiteouts, refusals, boots'
