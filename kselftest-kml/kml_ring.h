@@ -3,8 +3,8 @@
  * kml_ring.h - which ring a test program runs in, and which it should
  *
  * Kernel Mode Linux runs the programs under the trusted directory in ring 0
- * when the kernel has it on (the "kml" CPU flag). Tests read the ring they
- * really run in from their own code segment selector.
+ * when the kernel command line has kml=on. Tests read the ring they really
+ * run in from their own code segment selector.
  */
 #ifndef KML_RING_H
 #define KML_RING_H
@@ -25,14 +25,20 @@ static inline unsigned int current_cpl(void)
 	return cs & 3;
 }
 
-/* Is KML on in this kernel? It shows as the "kml" flag in /proc/cpuinfo. */
+/*
+ * Should KML be on in this boot? The command line says so (the last kml=
+ * wins, as for every early parameter). The answer must not come from the
+ * kernel's own view of KML, or a kernel that loses ring 0 would pass.
+ */
 static inline int kml_on(void)
 {
-	static char buf[65536];
+	static char buf[4096];
+	char *tok, *save;
+	int on = 0;
 	ssize_t n;
 	int fd;
 
-	fd = open("/proc/cpuinfo", O_RDONLY);
+	fd = open("/proc/cmdline", O_RDONLY);
 	if (fd < 0)
 		return 0;
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -40,7 +46,10 @@ static inline int kml_on(void)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	return strstr(buf, " kml ") || strstr(buf, " kml\n");
+	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		if (!strncmp(tok, "kml=", 4))
+			on = !strcmp(tok + 4, "on");
+	return on;
 }
 
 /* Was this program started from the trusted directory? */
