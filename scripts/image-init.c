@@ -292,8 +292,7 @@ static void start_app(struct app *app)
 	struct ids ids;
 	int i;
 
-	setsid();
-	ioctl(0, TIOCSCTTY, 0);
+	console_session();
 
 	clearenv();
 	setenv("PATH", DEFAULT_PATH, 1);

@@ -13,9 +13,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 static void mnt(const char *src, const char *dir, const char *type,
@@ -58,6 +63,49 @@ static void init_system(void)
 	mnt("tmpfs", "/tmp", "tmpfs", "mode=1777", 1);
 	mnt("tmpfs", "/dev/shm", "tmpfs", "mode=1777", 0);
 	mnt("devpts", "/dev/pts", "devpts", NULL, 0);
+}
+
+/*
+ * Start a session on the console for the program and return in a child that
+ * runs it. The session leader is a process of its own that waits for the
+ * program and exits as it did, but only once the console has sent all its
+ * output: when a session leader exits, the hangup of its terminal throws
+ * away what the UART has not sent yet, which were the last lines of a
+ * program that wrote quickly and exited. The program is not the leader, so
+ * its process group and the SIGHUP that processes it leaves behind get are
+ * as before. Never returns in the leader.
+ */
+static void console_session(void)
+{
+	int status;
+	pid_t pid, w;
+
+	setsid();
+	ioctl(0, TIOCSCTTY, 0);
+	pid = fork();
+	if (pid < 0) {
+		perror("lupine-init: fork");
+		_exit(127);
+	}
+	if (pid == 0)
+		return;
+
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	do {
+		w = waitpid(pid, &status, 0);
+	} while (w < 0 && errno == EINTR);
+	tcdrain(STDOUT_FILENO);
+	tcdrain(STDERR_FILENO);
+	if (w < 0)
+		_exit(127);
+	if (WIFSIGNALED(status)) {
+		signal(WTERMSIG(status), SIG_DFL);
+		kill(getpid(), WTERMSIG(status));
+		_exit(128 + WTERMSIG(status));
+	}
+	_exit(WEXITSTATUS(status));
 }
 
 #endif /* LUPINE_INIT_COMMON_H */

@@ -101,8 +101,7 @@ int main(void)
 		finish(127);
 	}
 	if (pid == 0) {
-		setsid();
-		ioctl(0, TIOCSCTTY, 0);
+		console_session();
 		chdir("/");
 		execvp(argv[0], argv);
 		fprintf(stderr, "lupine-init: %s: %s\n", argv[0], strerror(errno));
