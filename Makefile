@@ -70,7 +70,7 @@ help:
 	@echo '  boot-stats    sizes, boot-to-init time and smallest memory of BOOT_VARIANTS'
 	@echo '  bench         syscall latency benchmark on every mode (--icount): O/results/bench'
 	@echo '  bench-beyond  1 vs 2 vCPUs, processes vs threads, static vs dynamic in ring 0'
-	@echo '  upstream-selftests  the kernel'"'"'s x86, futex, timers, sigaltstack and ptrace selftests'
+	@echo '  upstream-selftests  the kernel'"'"'s x86, futex, timers, signal and ptrace selftests'
 	@echo '                in ring 3, ring 0 and without KML; table in Documentation/kml-selftests.rst'
 	@echo '  redis         redis-server built with kml-gcc, in ring 0 on lupine, answering redis-cli'
 	@echo '  nginx         nginx built with kml-gcc, in ring 0 on lupine, serving busybox wget'
