@@ -5,10 +5,10 @@
 # variables in effect.
 
 # Kernel line (kernel/pins/KVER): 7.3, mainline, the series' primary base
-# (patches/); 6.12, the LTS backport (patches/6.12/). Keep MAINLINE in step
-# with MAINLINE_KVER in scripts/lib.sh.
-MAINLINE := 7.3
-LTS := 6.12
+# (patches/); 6.12, the LTS backport (patches/6.12/). The mainline line is
+# named once, in scripts/lib.sh; the LTS line is every other pin.
+MAINLINE := $(shell sed -n 's/^MAINLINE_KVER=//p' scripts/lib.sh)
+LTS := $(filter-out $(MAINLINE),$(notdir $(wildcard kernel/pins/*)))
 KVER ?= $(MAINLINE)
 # Kernel variant (kernel/variants/*.conf, or stock).
 V ?= lupine
