@@ -182,15 +182,23 @@ bench: tree selftests bench-libc
 # patch in their usual output directories, so its last step leaves the
 # kernels every other test boots. The LTS line follows, in its own output
 # directory, with its results in RESULTS/$(LTS)/.
+# Every gate's wall time goes to RESULTS/timing (one "GATE SECONDS" line
+# each); scripts/summary prints it as a table.
+CHECKS := check-series check-vm check-selftests check-upstream check-libc check-kunit \
+	check-pristine check-image check-bench check-stress check-eval
 check: tree
-	@rm -rf $(RESULTS); rc=0; \
-	for t in check-series check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-image check-bench check-stress check-eval; do \
-		echo "== $$t"; $(MAKE) --no-print-directory $$t || rc=1; \
+	@rm -rf $(RESULTS); mkdir -p $(RESULTS); rc=0; t0=$$(date +%s); \
+	for t in $(CHECKS) check-lts; do \
+		s=$$(date +%s); echo "== $$t (at $$(( (s - t0) / 60 )) min)"; \
+		if [ $$t = check-lts ]; then \
+			$(MAKE) --no-print-directory KVER=$(LTS) O=$(O)/$(LTS) KSRC=$(O)/$(LTS)/linux \
+				RESULTS=$(RESULTS)/$(LTS) check-lts || rc=1; \
+		else \
+			$(MAKE) --no-print-directory $$t || rc=1; \
+		fi; \
+		echo "$$t $$(( $$(date +%s) - s ))" >>$(RESULTS)/timing; \
 	done; \
-	echo "== check-lts ($(LTS))"; \
-	$(MAKE) --no-print-directory KVER=$(LTS) O=$(O)/$(LTS) KSRC=$(O)/$(LTS)/linux \
-		RESULTS=$(RESULTS)/$(LTS) check-lts || rc=1; \
-	echo "== summary"; scripts/summary $(RESULTS) $$rc
+	echo "== summary (after $$(( ($$(date +%s) - t0) / 60 )) min)"; scripts/summary $(RESULTS) $$rc
 
 # The LTS backport: its series gate (checkpatch and git am of every patch;
 # lupine and lupine-nokml built after the last one, shared as above: the

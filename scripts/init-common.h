@@ -65,6 +65,20 @@ static void init_system(void)
 	mnt("devpts", "/dev/pts", "devpts", NULL, 0);
 }
 
+static pid_t console_child;
+
+/*
+ * Pass on a signal another process sent (kill(2): si_code <= 0). Those of the
+ * terminal (SIGINT, SIGHUP, ...) already reach the whole foreground process
+ * group, the program with it.
+ */
+static void console_forward(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (console_child > 0 && si->si_code <= 0)
+		kill(console_child, sig);
+}
+
 /*
  * Start a session on the console for the program and return in a child that
  * runs it. The session leader is a process of its own that waits for the
@@ -73,26 +87,39 @@ static void init_system(void)
  * away what the UART has not sent yet, which were the last lines of a
  * program that wrote quickly and exited. The program is not the leader, so
  * its process group and the SIGHUP that processes it leaves behind get are
- * as before. Never returns in the leader.
+ * as before. The signals an init passes on (SIGTERM, SIGINT, SIGHUP,
+ * SIGQUIT, SIGUSR1, SIGUSR2) reach the leader, which passes them on to the
+ * program. Never returns in the leader.
  */
 static void console_session(void)
 {
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1,
+				    SIGUSR2 };
+	struct sigaction sa = { .sa_sigaction = console_forward,
+				.sa_flags = SA_SIGINFO };
+	unsigned int i;
 	int status;
 	pid_t pid, w;
 
 	setsid();
 	ioctl(0, TIOCSCTTY, 0);
+	/* Forward from before the fork: no signal is lost in between. */
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
 	pid = fork();
 	if (pid < 0) {
 		perror("lupine-init: fork");
 		_exit(127);
 	}
-	if (pid == 0)
+	if (pid == 0) {
+		sa.sa_handler = SIG_DFL;
+		sa.sa_flags = 0;
+		for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			sigaction(sigs[i], &sa, NULL);
 		return;
+	}
+	console_child = pid;
 
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
 	do {
 		w = waitpid(pid, &status, 0);
 	} while (w < 0 && errno == EINTR);

@@ -58,6 +58,21 @@ run() {
 	"$@"
 }
 
+# Every kernel build goes through ccache (Debian's package, from "make
+# deps"), with one cache for all variants and both lines in
+# $CCACHE_DIR. Kbuild names generated headers relative to the output
+# directory, so a file whose preprocessed text is the same in two variants
+# (most of them between lupine and lupine-nokml, and between two steps of the
+# series) is compiled once: ccache's direct mode misses on the changed
+# autoconf.h and its preprocessor mode hits. LUPINE_CCACHE=0 turns it off.
+LUPINE_CCACHE=${LUPINE_CCACHE:-1}
+export CCACHE_DIR=${CCACHE_DIR:-$TOP/build/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+KCC=gcc
+if [ "$LUPINE_CCACHE" = 1 ] && command -v ccache >/dev/null; then
+	KCC="ccache gcc"
+fi
+
 # make for the kernel tree: our own V= (the variant) and make flags of the
 # top-level Makefile must not leak into Kbuild.
 kmake() {
@@ -65,7 +80,7 @@ kmake() {
 
 	[ "$VERBOSE" = 1 ] && kv=1
 	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u MAKEOVERRIDES \
-		make -C "$KSRC" V=$kv -j"$JOBS" "$@"
+		make -C "$KSRC" V=$kv -j"$JOBS" CC="$KCC" HOSTCC="$KCC" "$@"
 }
 
 # judge_ktap NAME RUNRC [WHAT [LOG]]: judge $RESULTS/NAME.ktap with
