@@ -96,7 +96,7 @@ help:
 	@echo '  check-vm      the VM runner: exit status, panic, timeout, files, SMP'
 	@echo '  check-selftests  kselftest-kml in every mode (nokml, KML ring 3/ring 0/off), 1 and 2 vCPUs'
 	@echo '  check-pristine  git am of the line'"'"'s series onto its pristine upstream tarball'
-	@echo '  check-kunit   the x86_kml KUnit suite (kunit.py, QEMU) with and without kml=on'
+	@echo '  check-kunit   the x86_kml KUnit suite (variant kunit, kunit.py exec) with and without kml=on'
 	@echo '  check-upstream  upstream selftests (minus the slow ones) in ring 3 and ring 0 against'
 	@echo '                kselftest-kml/upstream-expected-$(KVER).txt'
 	@echo '  check-libc    libc-kml tests (static, dynamic) in ring 0, ring 3, nokml and stock guests'
@@ -318,7 +318,7 @@ check-bench: tree selftests bench-libc
 
 # Every variant, and the kml-gcc redis and nginx for ring 0.
 eval: tree libc
-	@set -e; for v in $(VARIANTS); do scripts/kernel $$v; done
+	@set -e; for v in $(filter-out kunit,$(VARIANTS)); do scripts/kernel $$v; done
 	@scripts/redis >/dev/null
 	@scripts/nginx >/dev/null
 	@scripts/eval --apps "$(APPS)"
