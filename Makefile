@@ -188,7 +188,7 @@ bench: tree selftests bench-libc
 # in RESULTS/LTS/). check-series comes first and builds lupine and
 # lupine-nokml after the last patch in their usual output directories: those
 # are the kernels every later gate boots. The builds after every other patch
-# (about 40 minutes per line), the application kernels of check-eval and the
+# (about 35 minutes more per line), the application kernels of check-eval and the
 # backport's KML-off build are reported as skipped here and run in "make
 # check-long". Every gate's wall time goes to RESULTS/timing ("GATE SECONDS"
 # lines); scripts/summary prints it as a table.
