@@ -192,8 +192,8 @@ bench: tree selftests bench-libc
 # backport's KML-off build are reported as skipped here and run in "make
 # check-long". Every gate's wall time goes to RESULTS/timing ("GATE SECONDS"
 # lines); scripts/summary prints it as a table.
-CHECKS := check-series check-vm check-selftests check-upstream check-libc check-kunit \
-	check-pristine check-image check-bench check-stress
+CHECKS := check-series check-vm check-selftests check-policy check-upstream check-libc \
+	check-kunit check-pristine check-image check-bench check-stress
 check: tree
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)/$(LTS); rc=0; t0=$$(date +%s); lts_pid=; \
 	for t in $(CHECKS) check-lts; do \
@@ -356,9 +356,9 @@ stress check-stress: tree
 		rc=$$?; cat $(RESULTS)/$@.summary; \
 		[ -f $(RESULTS)/$@/stress.md ] && echo "table: $(RESULTS)/$@/stress.md"; exit $$rc
 
-# Who gets ring 0: every route to CPL 0 without CAP_SYS_MODULE, tried as root
-# in a guest (fails while the series' first policy leaves the routes open).
-policy-routes: tree selftests
+# Who gets ring 0: every route to CPL 0 without CAP_SYS_MODULE and the mark,
+# tried as root in a guest, each with its positive control (the KML LSM).
+policy-routes check-policy: tree selftests
 	@scripts/kernel lupine
 	@scripts/policy-routes
 

@@ -3,25 +3,28 @@
  * kml_policy_test.c - who gets ring 0, and by which routes nobody else does
  *
  * A program in ring 0 owns the machine, so granting ring 0 must take as much
- * privilege as loading a kernel module. Run as root on a kernel booted with
- * kml=on, this test puts a copy of itself (the probe) where the policy
- * grants ring 0 and tries every route to CPL 0 that does not come with that
- * privilege: an unprivileged user (uid and gid 65534, no capabilities)
- * executing the probe, the probe as the interpreter of a script, a ring-0
- * program whose ELF interpreter lives anywhere, root without
- * CAP_SYS_MODULE, and ptrace or /proc/PID/mem of a ring-0 task by a tracer
- * without CAP_SYS_MODULE. It also checks what a ring-0 program must get:
- * secure-exec (AT_SECURE, so the dynamic loader ignores LD_PRELOAD,
- * LD_LIBRARY_PATH and LD_AUDIT) and a task that is not dumpable.
+ * privilege as loading a kernel module, and an explicit choice: the KML LSM
+ * admits a program marked with the extended attribute security.kml = "1"
+ * and executed by a task with CAP_SYS_MODULE. Run as root on a kernel booted
+ * with kml=on, this test marks a copy of itself (the probe) and tries every
+ * route to CPL 0 that does not come with that privilege: an unprivileged
+ * user (uid and gid 65534, no capabilities) executing the probe, root
+ * without CAP_SYS_MODULE, an unmarked copy in the trusted directory, an exec
+ * with no_new_privs or under a tracer without CAP_SYS_MODULE, a script or an
+ * ELF interpreter nobody marked, setting the mark without CAP_SYS_MODULE,
+ * ptrace and /proc/PID/mem of a ring-0 task, and code mapped into a ring-0
+ * task from unmarked files or shared memory. It also checks what a ring-0
+ * program must get: secure-exec (AT_SECURE, so the dynamic loader ignores
+ * LD_PRELOAD, LD_LIBRARY_PATH and LD_AUDIT) and a task that is not dumpable.
  *
- * Each case passes when its route is closed. The positive control (root with
- * every capability gets ring 0) must pass as well, or the test proves
+ * Each closed route has its positive control: the same route taken with the
+ * privilege (and the marks) it needs gets ring 0, or the test proves
  * nothing. Without kml=on every case is skipped.
  *
  * The probe is this program run as "kml_policy_test --probe": it prints its
  * CPL, AT_SECURE and dumpable flag on one line ("--wait": then it waits for
- * the end of its standard input). The ELF interpreter case
- * uses kml_policy_dyn, a program whose PT_INTERP names
+ * the end of its standard input; "--map FILE": it tries to map code). The
+ * ELF interpreter case uses kml_policy_dyn, a program whose PT_INTERP names
  * POLICY_INTERP, and kml_policy_interp, an interpreter that only exits with
  * its CPL as the status.
  */
@@ -36,10 +39,13 @@
 #include <linux/capability.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -49,6 +55,8 @@
 #define DYN		TRUSTED_DIR "kml_policy_dyn"
 #define POLICY_INTERP	"/tmp/kml_policy_interp"
 #define SCRIPT		"/tmp/kml_policy_script"
+#define UNMARKED	TRUSTED_DIR "kml_policy_unmarked"
+#define CODE		"/tmp/kml_policy_code"
 #define NOBODY		65534
 
 struct probe {
@@ -67,6 +75,49 @@ static int probe_main(int wait)
 	fflush(stdout);
 	while (wait && read(STDIN_FILENO, &c, 1) > 0)
 		;
+	return 0;
+}
+
+/* 0 if @ok, else the errno of the failure. */
+static int result(int ok)
+{
+	return ok ? 0 : errno;
+}
+
+/*
+ * Try to map code: from @file (unmarked) with mmap() and with mprotect(),
+ * from this program's own marked file, anonymous memory, and a System V
+ * shared memory segment. Print the CPL and each result (0 or an errno).
+ */
+static int probe_map(const char *file)
+{
+	int fd, self, id, exec_file, prot_file, exec_self, exec_anon, shm_exec;
+	void *p;
+
+	fd = open(file, O_RDONLY);
+	self = open("/proc/self/exe", O_RDONLY);
+	if (fd < 0 || self < 0)
+		return 2;
+	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	exec_file = result(p != MAP_FAILED);
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	prot_file = p == MAP_FAILED ? -1 : result(!mprotect(p, 4096, PROT_READ | PROT_EXEC));
+	p = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, self, 0);
+	exec_self = result(p != MAP_FAILED);
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	exec_anon = result(p != MAP_FAILED);
+	id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	if (id < 0) {
+		/* -2: a kernel without System V IPC, where the route is absent */
+		shm_exec = errno == ENOSYS ? -2 : -1;
+	} else {
+		p = shmat(id, NULL, SHM_EXEC);
+		shm_exec = result(p != (void *)-1);
+		shmctl(id, IPC_RMID, NULL);
+	}
+	printf("cpl=%u exec_file=%d mprotect_file=%d exec_self=%d exec_anon=%d shm_exec=%d\n",
+	       current_cpl(), exec_file, prot_file, exec_self, exec_anon, shm_exec);
 	return 0;
 }
 
@@ -99,6 +150,12 @@ static int copy_file(const char *from, const char *to, mode_t mode)
 	return ok;
 }
 
+/* Set (@on) or remove the ring-0 mark of @path. */
+static int mark(const char *path, int on)
+{
+	return on ? setxattr(path, KML_XATTR, "1", 1, 0) : removexattr(path, KML_XATTR);
+}
+
 /* A program next to this one, by name. */
 static const char *sibling(const char *name)
 {
@@ -127,10 +184,13 @@ static int setup_files(void)
 	FILE *f;
 
 	mkdir(TRUSTED_DIR, 0755);
-	if (copy_file("/proc/self/exe", PROBE, 0755))
+	if (copy_file("/proc/self/exe", PROBE, 0755) || mark(PROBE, 1))
+		return -1;
+	if (copy_file("/proc/self/exe", UNMARKED, 0755) ||
+	    copy_file("/proc/self/exe", CODE, 0755))
 		return -1;
 	dyn = sibling("kml_policy_dyn");
-	if (!dyn || copy_file(dyn, DYN, 0755))
+	if (!dyn || copy_file(dyn, DYN, 0755) || mark(DYN, 1))
 		return -1;
 	interp = sibling("kml_policy_interp");
 	if (!interp || copy_file(interp, POLICY_INTERP, 0777))
@@ -169,7 +229,7 @@ static int drop_cap_sys_module(void)
 	return syscall(SYS_capset, &hdr, data) ? -1 : 0;
 }
 
-enum who { ROOT, NOBODY_USER, ROOT_NO_MODULE };
+enum who { ROOT, NOBODY_USER, ROOT_NO_MODULE, ROOT_NNP };
 
 /*
  * Run @path (with "--probe") as @who and read the probe's line. Returns 0 and
@@ -196,7 +256,8 @@ static int run_probe(enum who who, const char *path, struct probe *p,
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
 		if ((who == NOBODY_USER && drop_to_nobody()) ||
-		    (who == ROOT_NO_MODULE && drop_cap_sys_module()))
+		    (who == ROOT_NO_MODULE && drop_cap_sys_module()) ||
+		    (who == ROOT_NNP && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)))
 			_exit(120);
 		execl(path, path, "--probe", (char *)NULL);
 		_exit(121);
@@ -263,15 +324,42 @@ TEST_F(policy, root_without_cap_sys_module_stays_in_ring3)
 	EXPECT_EQ(3, self->p.cpl);
 }
 
-/* A script names the probe as its interpreter: the script is not opted in. */
-TEST_F(policy, script_interpreter_stays_in_ring3)
+/* The place is not the policy: an unmarked copy in the trusted directory. */
+TEST_F(policy, unmarked_program_stays_in_ring3)
+{
+	const char *why = "";
+
+	ASSERT_EQ(0, run_probe(ROOT, UNMARKED, &self->p, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(3, self->p.cpl) TH_LOG("root ran the unmarked " UNMARKED " at CPL 0");
+}
+
+/* no_new_privs forbids every privilege an exec could give, ring 0 too. */
+TEST_F(policy, no_new_privs_stays_in_ring3)
+{
+	const char *why = "";
+
+	ASSERT_EQ(0, run_probe(ROOT_NNP, PROBE, &self->p, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(3, self->p.cpl);
+}
+
+/*
+ * A script names the marked probe as its interpreter. Unmarked, the script
+ * runs in ring 3 for anyone; marked, in ring 0 for root only.
+ */
+TEST_F(policy, script_needs_its_own_mark)
 {
 	const char *why = "";
 
 	ASSERT_EQ(0, run_probe(NOBODY_USER, SCRIPT, &self->p, &why)) TH_LOG("%s", why);
 	EXPECT_EQ(3, self->p.cpl) TH_LOG("unprivileged script through " PROBE);
 	ASSERT_EQ(0, run_probe(ROOT, SCRIPT, &self->p, &why)) TH_LOG("%s", why);
-	EXPECT_EQ(3, self->p.cpl) TH_LOG("root's script through " PROBE);
+	EXPECT_EQ(3, self->p.cpl) TH_LOG("root's unmarked script through " PROBE);
+
+	ASSERT_EQ(0, mark(SCRIPT, 1)) TH_LOG("marking " SCRIPT ": %s", strerror(errno));
+	ASSERT_EQ(0, run_probe(NOBODY_USER, SCRIPT, &self->p, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(3, self->p.cpl) TH_LOG("unprivileged marked script");
+	ASSERT_EQ(0, run_probe(ROOT, SCRIPT, &self->p, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(0, self->p.cpl) TH_LOG("root's marked script did not get ring 0");
 }
 
 /* A ring-0 program is a secure exec and its task is not dumpable. */
@@ -280,52 +368,288 @@ TEST_F(policy, ring0_is_secure_exec_and_not_dumpable)
 	const char *why = "";
 
 	ASSERT_EQ(0, run_probe(ROOT, PROBE, &self->p, &why)) TH_LOG("%s", why);
-	if (self->p.cpl != 0)
-		SKIP(return, "the probe did not get ring 0");
+	ASSERT_EQ(0, self->p.cpl) TH_LOG("the probe did not get ring 0");
 	EXPECT_EQ(1, self->p.secure) TH_LOG("AT_SECURE is %lu", self->p.secure);
 	EXPECT_EQ(0, self->p.dumpable) TH_LOG("PR_GET_DUMPABLE is %d", self->p.dumpable);
+	/* Ring 3 is untouched: no secure exec for an unprivileged user. */
+	ASSERT_EQ(0, run_probe(NOBODY_USER, PROBE, &self->p, &why)) TH_LOG("%s", why);
+	EXPECT_EQ(0, self->p.secure) TH_LOG("AT_SECURE for a ring-3 exec");
 }
 
-/*
- * The program is trusted, its ELF interpreter (PT_INTERP) is a file anyone
- * could have written: that code must not run in ring 0, for root either.
- * kml_policy_interp exits with its CPL as the status.
- */
-TEST_F(policy, untrusted_elf_interpreter_stays_in_ring3)
+/* Run DYN as @who; its interpreter exits with its CPL. Returns the status. */
+static int run_dyn(enum who who)
 {
-	enum who whos[] = { ROOT, NOBODY_USER };
-	unsigned int i;
 	int status;
 	pid_t pid;
 
-	for (i = 0; i < ARRAY_SIZE(whos); i++) {
-		pid = fork();
-		ASSERT_LE(0, pid);
-		if (pid == 0) {
-			if (whos[i] == NOBODY_USER && drop_to_nobody())
-				_exit(120);
-			execl(DYN, DYN, (char *)NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (who == NOBODY_USER && drop_to_nobody())
+			_exit(120);
+		execl(DYN, DYN, (char *)NULL);
+		_exit(121);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+/*
+ * The program is marked, its ELF interpreter (PT_INTERP) is a file anyone
+ * could have written: that code must not run in ring 0, for root either
+ * (a refused exec, an error or a kill, closes the route too). Once the
+ * interpreter is marked as well, root's exec runs it in ring 0.
+ */
+TEST_F(policy, elf_interpreter_needs_its_own_mark)
+{
+	int status;
+
+	status = run_dyn(ROOT);
+	EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("root: the unmarked interpreter " POLICY_INTERP " ran at CPL 0");
+	status = run_dyn(NOBODY_USER);
+	ASSERT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 120)
+		TH_LOG("could not drop privileges");
+	EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("uid 65534: the interpreter " POLICY_INTERP " ran at CPL 0");
+
+	ASSERT_EQ(0, mark(POLICY_INTERP, 1)) TH_LOG("marking: %s", strerror(errno));
+	status = run_dyn(ROOT);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("root: the marked interpreter did not run at CPL 0 (status %#x)", status);
+	status = run_dyn(NOBODY_USER);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 3)
+		TH_LOG("uid 65534: the marked interpreter did not run at CPL 3 (status %#x)", status);
+	mark(POLICY_INTERP, 0);
+}
+
+/*
+ * Only CAP_SYS_MODULE sets or removes the mark: not the file's owner, not
+ * root without it; and "1" is its only value.
+ */
+TEST_F(policy, mark_needs_cap_sys_module)
+{
+	int status, fd;
+	pid_t pid;
+
+	fd = open(CODE, O_RDONLY);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, chown(CODE, NOBODY, NOBODY));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int bad = 0;
+
+		if (drop_to_nobody())
+			_exit(120);
+		if (setxattr(CODE, KML_XATTR, "1", 1, 0) == 0 || errno != EPERM)
+			bad |= 1;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_NE(120, WEXITSTATUS(status)) TH_LOG("could not drop privileges");
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("the owner, uid 65534, marked its file");
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int bad = 0;
+
+		if (drop_cap_sys_module())
+			_exit(120);
+		if (setxattr(CODE, KML_XATTR, "1", 1, 0) == 0 || errno != EPERM)
+			bad |= 1;
+		if (removexattr(PROBE, KML_XATTR) == 0 || errno != EPERM)
+			bad |= 2;
+		_exit(bad);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_NE(120, WEXITSTATUS(status)) TH_LOG("could not drop CAP_SYS_MODULE");
+	EXPECT_EQ(0, WEXITSTATUS(status) & 1) TH_LOG("root without CAP_SYS_MODULE set the mark");
+	EXPECT_EQ(0, WEXITSTATUS(status) & 2) TH_LOG("root without CAP_SYS_MODULE removed the mark");
+
+	EXPECT_EQ(-1, setxattr(CODE, KML_XATTR, "0", 1, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setxattr(CODE, KML_XATTR, "1\n", 2, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, mark(CODE, 1)) TH_LOG("root could not mark: %s", strerror(errno));
+	EXPECT_EQ(0, mark(CODE, 0)) TH_LOG("root could not unmark: %s", strerror(errno));
+	chown(CODE, 0, 0);
+}
+
+/* Run the probe with "--map CODE" as @who and parse its line. */
+static int run_map_probe(enum who who, int r[6])
+{
+	char line[256] = "";
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		if (who == NOBODY_USER && drop_to_nobody())
+			_exit(120);
+		execl(PROBE, PROBE, "--map", CODE, (char *)NULL);
+		_exit(121);
+	}
+	close(fds[1]);
+	n = read(fds[0], line, sizeof(line) - 1);
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || n <= 0)
+		return -1;
+	return sscanf(line, "cpl=%d exec_file=%d mprotect_file=%d exec_self=%d exec_anon=%d shm_exec=%d",
+		      &r[0], &r[1], &r[2], &r[3], &r[4], &r[5]) == 6 ? 0 : -1;
+}
+
+/*
+ * A ring-0 task maps code only from marked files (not a library anyone could
+ * write, by mmap() or by mprotect()) and never from System V shared memory;
+ * its own file and anonymous memory (a JIT) stay allowed. A ring-3 task
+ * keeps every one of them.
+ */
+TEST_F(policy, ring0_maps_code_only_from_marked_files)
+{
+	int r[6];
+
+	ASSERT_EQ(0, run_map_probe(ROOT, r)) TH_LOG("the probe failed");
+	ASSERT_EQ(0, r[0]) TH_LOG("the probe did not get ring 0");
+	EXPECT_EQ(EACCES, r[1]) TH_LOG("mmap(PROT_EXEC) of unmarked " CODE ": %d", r[1]);
+	EXPECT_EQ(EACCES, r[2]) TH_LOG("mprotect(PROT_EXEC) of unmarked " CODE ": %d", r[2]);
+	EXPECT_EQ(0, r[3]) TH_LOG("mmap(PROT_EXEC) of its own marked file: %d", r[3]);
+	EXPECT_EQ(0, r[4]) TH_LOG("anonymous PROT_EXEC memory: %d", r[4]);
+	if (r[5] == -2)
+		TH_LOG("no System V IPC in this kernel: no shmat(SHM_EXEC) route to close");
+	else
+		EXPECT_EQ(EACCES, r[5]) TH_LOG("shmat(SHM_EXEC): %d", r[5]);
+
+	ASSERT_EQ(0, run_map_probe(NOBODY_USER, r)) TH_LOG("the probe failed");
+	ASSERT_EQ(3, r[0]);
+	EXPECT_EQ(0, r[1]);
+	EXPECT_EQ(0, r[2]);
+	EXPECT_EQ(0, r[3]);
+	EXPECT_EQ(0, r[4]);
+	if (r[5] != -2)
+		EXPECT_EQ(0, r[5]);
+}
+
+/*
+ * The probe, started under PTRACE_TRACEME, is traced by a process that has
+ * (or lacks) CAP_SYS_MODULE; that process reports the probe's CPL as its exit
+ * status (100 and up: an error).
+ */
+static int traced_probe_cpl(int tracer_has_cap)
+{
+	int fds[2], status;
+	pid_t tracer;
+
+	if (pipe(fds))
+		return -1;
+	tracer = fork();
+	if (tracer < 0)
+		return -1;
+	if (tracer == 0) {
+		char line[256] = "";
+		unsigned int cpl;
+		pid_t child;
+		int st;
+
+		if (!tracer_has_cap && drop_cap_sys_module())
+			_exit(120);
+		child = fork();
+		if (child < 0)
+			_exit(101);
+		if (child == 0) {
+			dup2(fds[1], STDOUT_FILENO);
+			close(fds[0]);
+			if (ptrace(PTRACE_TRACEME, 0, 0, 0))
+				_exit(122);
+			raise(SIGSTOP);
+			execl(PROBE, PROBE, "--probe", (char *)NULL);
 			_exit(121);
 		}
-		ASSERT_EQ(pid, waitpid(pid, &status, 0));
-		ASSERT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 120)
-			TH_LOG("could not drop privileges");
-		/* A refused exec (an error, or a kill) closes the route too. */
-		EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			TH_LOG("%s: the interpreter " POLICY_INTERP " ran at CPL 0",
-			       whos[i] == ROOT ? "root" : "uid 65534");
+		close(fds[1]);
+		while (waitpid(child, &st, 0) == child && WIFSTOPPED(st))
+			ptrace(PTRACE_CONT, child, 0,
+			       WSTOPSIG(st) == SIGSTOP || WSTOPSIG(st) == SIGTRAP ?
+			       0 : WSTOPSIG(st));
+		if (read(fds[0], line, sizeof(line) - 1) <= 0 ||
+		    sscanf(line, "cpl=%u", &cpl) != 1)
+			_exit(102);
+		_exit(cpl);
 	}
+	close(fds[0]);
+	close(fds[1]);
+	if (waitpid(tracer, &status, 0) != tracer || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* An exec under a tracer without CAP_SYS_MODULE stays in ring 3. */
+TEST_F(policy, traced_exec_needs_a_privileged_tracer)
+{
+	int cpl;
+
+	cpl = traced_probe_cpl(0);
+	ASSERT_NE(120, cpl) TH_LOG("could not drop CAP_SYS_MODULE");
+	EXPECT_EQ(3, cpl) TH_LOG("traced by a tracer without CAP_SYS_MODULE: %d", cpl);
+	cpl = traced_probe_cpl(1);
+	EXPECT_EQ(0, cpl) TH_LOG("traced by root: %d", cpl);
 }
 
 /*
  * A tracer without CAP_SYS_MODULE must not get into a ring-0 task: neither
- * PTRACE_ATTACH nor opening /proc/PID/mem for writing.
+ * PTRACE_ATTACH nor opening /proc/PID/mem for writing. With CAP_SYS_MODULE
+ * both work.
  */
+static int try_attach(pid_t victim, int drop)
+{
+	char path[64];
+	int status, fd;
+	pid_t tracer;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", victim);
+	tracer = fork();
+	if (tracer < 0)
+		return -1;
+	if (tracer == 0) {
+		int got = 0;
+
+		if (drop && drop_cap_sys_module())
+			_exit(120);
+		if (ptrace(PTRACE_ATTACH, victim, 0, 0) == 0) {
+			got |= 1;
+			waitpid(victim, NULL, __WALL);
+			ptrace(PTRACE_DETACH, victim, 0, 0);
+		}
+		fd = open(path, O_RDWR);
+		if (fd >= 0) {
+			got |= 2;
+			close(fd);
+		}
+		_exit(got);
+	}
+	if (waitpid(tracer, &status, 0) != tracer || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 TEST_F(policy, ring0_task_not_traceable_without_cap_sys_module)
 {
-	int go[2], out[2], status, fd;
-	char path[64], line[256] = "";
-	pid_t victim, tracer;
+	int go[2], out[2], got;
+	char line[256] = "";
+	pid_t victim;
 
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(out));
@@ -347,36 +671,19 @@ TEST_F(policy, ring0_task_not_traceable_without_cap_sys_module)
 	if (self->p.cpl != 0) {
 		close(go[1]);
 		waitpid(victim, NULL, 0);
-		SKIP(return, "the probe did not get ring 0");
+		ASSERT_EQ(0, self->p.cpl) TH_LOG("the probe did not get ring 0");
 	}
-	snprintf(path, sizeof(path), "/proc/%d/mem", victim);
 
-	tracer = fork();
-	ASSERT_LE(0, tracer);
-	if (tracer == 0) {
-		int bad = 0;
+	got = try_attach(victim, 1);
+	EXPECT_NE(120, got) TH_LOG("could not drop CAP_SYS_MODULE");
+	EXPECT_EQ(0, got & 1) TH_LOG("PTRACE_ATTACH to a ring-0 task worked");
+	EXPECT_EQ(0, got & 2) TH_LOG("/proc/%d/mem opened for writing", victim);
+	got = try_attach(victim, 0);
+	EXPECT_EQ(3, got) TH_LOG("root with CAP_SYS_MODULE: %d (1: attach, 2: mem)", got);
 
-		if (drop_cap_sys_module())
-			_exit(120);
-		if (ptrace(PTRACE_ATTACH, victim, 0, 0) == 0) {
-			bad |= 1;
-			ptrace(PTRACE_DETACH, victim, 0, 0);
-		}
-		fd = open(path, O_RDWR);
-		if (fd >= 0) {
-			bad |= 2;
-			close(fd);
-		}
-		_exit(bad);
-	}
-	ASSERT_EQ(tracer, waitpid(tracer, &status, 0));
 	close(go[1]);
 	waitpid(victim, NULL, 0);
 	close(out[0]);
-	ASSERT_TRUE(WIFEXITED(status));
-	ASSERT_NE(120, WEXITSTATUS(status)) TH_LOG("could not drop CAP_SYS_MODULE");
-	EXPECT_EQ(0, WEXITSTATUS(status) & 1) TH_LOG("PTRACE_ATTACH to a ring-0 task worked");
-	EXPECT_EQ(0, WEXITSTATUS(status) & 2) TH_LOG("%s opened for writing", path);
 }
 
 int main(int argc, char **argv)
@@ -385,5 +692,7 @@ int main(int argc, char **argv)
 		return probe_main(0);
 	if (argc > 1 && !strcmp(argv[1], "--wait"))
 		return probe_main(1);
+	if (argc > 2 && !strcmp(argv[1], "--map"))
+		return probe_map(argv[2]);
 	return test_harness_run(argc, argv);
 }

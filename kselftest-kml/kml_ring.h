@@ -2,9 +2,12 @@
 /*
  * kml_ring.h - which ring a test program runs in, and which it should
  *
- * Kernel Mode Linux runs the programs under the trusted directory in ring 0
- * when the kernel command line has kml=on. Tests read the ring they really
- * run in from their own code segment selector.
+ * Kernel Mode Linux runs a program in ring 0 when the kernel command line has
+ * kml=on, the program file carries the extended attribute security.kml = "1"
+ * and a task with CAP_SYS_MODULE executes it. The test runner (scripts/vm)
+ * marks everything under the trusted directory and runs the tests as root.
+ * Tests read the ring they really run in from their own code segment
+ * selector.
  */
 #ifndef KML_RING_H
 #define KML_RING_H
@@ -13,8 +16,10 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/xattr.h>
 
 #define TRUSTED_DIR "/trusted/"
+#define KML_XATTR "security.kml"
 
 /* The low two bits of CS: 0 in ring 0, 3 in ring 3. */
 static inline unsigned int current_cpl(void)
@@ -52,23 +57,28 @@ static inline int kml_on(void)
 	return on;
 }
 
-/* Was this program started from the trusted directory? */
-static inline int in_trusted_dir(void)
+/* Does the file at @path carry the ring-0 mark? */
+static inline int marked_for_ring0(const char *path)
 {
-	char exe[4096];
-	ssize_t n;
+	char value[2];
 
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return 0;
-	exe[n] = '\0';
-	return !strncmp(exe, TRUSTED_DIR, strlen(TRUSTED_DIR));
+	return getxattr(path, KML_XATTR, value, sizeof(value)) == 1 &&
+	       value[0] == '1';
 }
 
-/* The ring this program must be in, by the policy. */
+/* Is this program's file marked for ring 0? */
+static inline int self_marked(void)
+{
+	return marked_for_ring0("/proc/self/exe");
+}
+
+/*
+ * The ring this program must be in, by the policy: the tests run as root,
+ * so a marked program executed with kml=on is in ring 0.
+ */
 static inline unsigned int expected_cpl(void)
 {
-	return in_trusted_dir() && kml_on() ? 0 : 3;
+	return self_marked() && kml_on() ? 0 : 3;
 }
 
 #ifndef AT_SYSINFO

@@ -45,8 +45,8 @@
 
 TEST(runs_in_the_ring_the_policy_says)
 {
-	TH_LOG("started from %s, KML %s: CPL %u",
-	       in_trusted_dir() ? "the trusted directory" : "elsewhere",
+	TH_LOG("program %s for ring 0, KML %s: CPL %u",
+	       self_marked() ? "marked" : "not marked",
 	       kml_on() ? "on" : "off", current_cpl());
 	EXPECT_EQ(expected_cpl(), current_cpl());
 }
@@ -317,7 +317,7 @@ static int cpl_of(const char *path)
 	return WEXITSTATUS(status);
 }
 
-/* Copy this program to @path, outside the trusted directory. */
+/* Copy this program to @path, without its ring-0 mark. */
 static int copy_self(const char *path)
 {
 	char buf[65536];
@@ -575,13 +575,22 @@ TEST(symlink_to_this_program_runs_in_its_ring)
 	unlink(link);
 }
 
-TEST(chroot_runs_in_ring3)
+/*
+ * The mark decides, not the place: an unmarked copy of this program in the
+ * trusted directory runs in ring 3, in a chroot as well.
+ */
+TEST(unmarked_copy_in_trusted_dir_runs_in_ring3)
 {
 	const char *root = "/tmp/kml_ring_test.root";
 	int status;
 	pid_t pid;
 
 	ASSERT_RING();
+
+	mkdir(TRUSTED_DIR, 0755);
+	ASSERT_TRUE(copy_self(TRUSTED_DIR "kml_ring_test.unmarked"));
+	EXPECT_EQ(3, cpl_of(TRUSTED_DIR "kml_ring_test.unmarked"));
+	unlink(TRUSTED_DIR "kml_ring_test.unmarked");
 
 	mkdir(root, 0755);
 	mkdir("/tmp/kml_ring_test.root/trusted", 0755);

@@ -45,8 +45,8 @@ static int auxv_lookup(unsigned long type, unsigned long *val)
 TEST(ring_matches_policy)
 {
 	EXPECT_EQ(expected_cpl(), current_cpl())
-		TH_LOG("started %s the trusted directory, KML %s: CPL %u",
-		       in_trusted_dir() ? "from" : "outside",
+		TH_LOG("program %s for ring 0, KML %s: CPL %u",
+		       self_marked() ? "marked" : "not marked",
 		       kml_on() ? "on" : "off", current_cpl());
 }
 

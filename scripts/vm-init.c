@@ -2,11 +2,18 @@
 /*
  * vm-init.c - PID 1 of the VMs that scripts/vm boots.
  *
- * It mounts the pseudo file systems, runs the command that scripts/vm stored
- * in /lupine/cmd with the console as stdio, reports the command's exit status
- * on a line tagged with the run's token from /lupine/token, and reboots. The
- * VM runs with QEMU's -no-reboot and the kernel's reboot=t, so the reboot
- * ends it. The token keeps output of the command from passing for a report.
+ * It mounts the pseudo file systems, marks the files listed in /lupine/trust
+ * for ring 0, runs the command that scripts/vm stored in /lupine/cmd with the
+ * console as stdio, reports the command's exit status on a line tagged with
+ * the run's token from /lupine/token, and reboots. The VM runs with QEMU's
+ * -no-reboot and the kernel's reboot=t, so the reboot ends it. The token
+ * keeps output of the command from passing for a report.
+ *
+ * Marking is the administrator's step of Kernel Mode Linux: the extended
+ * attribute security.kml = "1", which only a task with CAP_SYS_MODULE may
+ * set (this init has every capability). On a KML kernel booted with kml=on,
+ * a marked program executed by root runs in ring 0, and maps code only from
+ * marked files (its loader and libraries, which scripts/vm lists too).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +26,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,6 +59,39 @@ static ssize_t slurp(const char *path, char *buf, size_t size)
 	return len;
 }
 
+/* Is kml=on on the kernel command line? */
+static int kml_on(void)
+{
+	char buf[4096], *tok, *save;
+	int on = 0;
+
+	if (slurp("/proc/cmdline", buf, sizeof(buf)) <= 0)
+		return 0;
+	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		if (!strncmp(tok, "kml=", 4))
+			on = !strcmp(tok + 4, "on");
+	return on;
+}
+
+/*
+ * Mark every file listed in /lupine/trust (one guest path per line) with
+ * security.kml. A kernel without KML or without TMPFS_XATTR refuses the
+ * attribute: that matters, and is reported, only with kml=on.
+ */
+static void mark_trusted(void)
+{
+	static char list[65536];
+	char *path, *save;
+	int loud = kml_on();
+
+	if (slurp("/lupine/trust", list, sizeof(list)) <= 0)
+		return;
+	for (path = strtok_r(list, "\n", &save); path; path = strtok_r(NULL, "\n", &save))
+		if (setxattr(path, "security.kml", "1", 1, 0) && loud)
+			fprintf(stderr, "lupine-init: cannot mark %s for ring 0: %s\n",
+				path, strerror(errno));
+}
+
 static void finish(int status)
 {
 	fprintf(stderr, "\nlupine-exit-%s: %d\n", token, status);
@@ -74,6 +115,7 @@ int main(void)
 	pid_t pid, w;
 
 	init_system();
+	mark_trusted();
 
 	len = slurp("/lupine/token", token, sizeof(token));
 	if (len > 0 && token[len - 1] == '\n')
