@@ -157,9 +157,12 @@ demo: tree selftests libc
 	@$(VM) --kernel lupine --append kml=on --icount --stats \
 		--file $(O)/kselftest/kml/syscall_probe -- syscall_probe --icount
 	@echo
-	@echo "== ring 0: the same probe under /trusted, by syscall and by the direct call"
+	@echo "== ring 0: root marks the same probe for ring 0, the administrator's one step"
+	@echo "==   (setfattr -n security.kml -v 1 FILE: CAP_SYS_MODULE only), and runs it:"
+	@echo "==   by syscall and by the direct call"
 	@$(VM) --kernel lupine --append kml=on --icount \
-		--trusted $(O)/kselftest/kml/syscall_probe -- /trusted/syscall_probe --icount
+		--file $(O)/kselftest/kml/syscall_probe --file /usr/bin/setfattr -- \
+		sh -c 'setfattr -n security.kml -v 1 /usr/local/bin/syscall_probe && syscall_probe --icount'
 	@echo
 	@echo "== libc-kml: getppid() through the C library of a kml-gcc program, ring 3 then ring 0"
 	@$(VM) --kernel lupine --append kml=on --icount \
@@ -231,8 +234,9 @@ lts-prepare: tree selftests
 
 # The LTS backport in make check: its series gate (checkpatch and git am of
 # every patch, lupine built after the last one), git am onto its pristine
-# tarball, and the kselftest-kml matrix on that kernel: ring 3, ring 0 and
-# KML off (kml=on not given), on 1 and 2 vCPUs.
+# tarball, the kselftest-kml matrix on that kernel: ring 3, ring 0 and KML
+# off (kml=on not given), on 1 and 2 vCPUs, and who gets ring 0 (the KML
+# LSM's routes, check-policy).
 check-lts: tree selftests
 	@rc=0; \
 	echo "== check-series ($(KVER))"; \
@@ -240,6 +244,7 @@ check-lts: tree selftests
 	echo "== check-pristine ($(KVER))"; $(MAKE) --no-print-directory check-pristine || rc=1; \
 	echo "== check-selftests ($(KVER): kml-ring3 kml-ring0 kml-off)"; \
 	{ scripts/kernel lupine && scripts/run-selftests kml-ring3 kml-ring0 kml-off; } || rc=1; \
+	echo "== check-policy ($(KVER))"; scripts/policy-routes || rc=1; \
 	exit $$rc
 
 # What make check leaves out for time, on both lines: the series gate with
