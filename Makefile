@@ -195,8 +195,8 @@ bench: tree selftests bench-libc
 # backport's KML-off build are reported as skipped here and run in "make
 # check-long". Every gate's wall time goes to RESULTS/timing ("GATE SECONDS"
 # lines); scripts/summary prints it as a table.
-CHECKS := check-series check-vm check-selftests check-policy check-upstream check-libc \
-	check-kunit check-pristine check-image check-bench check-stress
+CHECKS := check-series check-vm check-selftests check-upstream check-libc check-kunit \
+	check-pristine check-image check-bench check-stress
 check: tree
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)/$(LTS); rc=0; t0=$$(date +%s); lts_pid=; \
 	for t in $(CHECKS) check-lts; do \
@@ -234,9 +234,8 @@ lts-prepare: tree selftests
 
 # The LTS backport in make check: its series gate (checkpatch and git am of
 # every patch, lupine built after the last one), git am onto its pristine
-# tarball, the kselftest-kml matrix on that kernel: ring 3, ring 0 and KML
-# off (kml=on not given), on 1 and 2 vCPUs, and who gets ring 0 (the KML
-# LSM's routes, check-policy).
+# tarball, and the kselftest-kml matrix on that kernel (kml_policy_test
+# included): ring 3, ring 0 and KML off (kml=on not given), on 1 and 2 vCPUs.
 check-lts: tree selftests
 	@rc=0; \
 	echo "== check-series ($(KVER))"; \
@@ -244,7 +243,6 @@ check-lts: tree selftests
 	echo "== check-pristine ($(KVER))"; $(MAKE) --no-print-directory check-pristine || rc=1; \
 	echo "== check-selftests ($(KVER): kml-ring3 kml-ring0 kml-off)"; \
 	{ scripts/kernel lupine && scripts/run-selftests kml-ring3 kml-ring0 kml-off; } || rc=1; \
-	echo "== check-policy ($(KVER))"; scripts/policy-routes || rc=1; \
 	exit $$rc
 
 # What make check leaves out for time, on both lines: the series gate with
@@ -361,9 +359,9 @@ stress check-stress: tree
 		rc=$$?; cat $(RESULTS)/$@.summary; \
 		[ -f $(RESULTS)/$@/stress.md ] && echo "table: $(RESULTS)/$@/stress.md"; exit $$rc
 
-# Who gets ring 0: every route to CPL 0 without CAP_SYS_MODULE and the mark,
-# tried as root in a guest, each with its positive control (the KML LSM).
-policy-routes check-policy: tree selftests
+# Who gets ring 0, alone: kml_policy_test (also part of the kselftest-kml
+# matrix of check-selftests) as root in one guest with kml=on.
+policy-routes: tree selftests
 	@scripts/kernel lupine
 	@scripts/policy-routes
 
