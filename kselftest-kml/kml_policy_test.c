@@ -652,11 +652,12 @@ TEST_F(policy, traced_exec_needs_a_privileged_tracer)
 
 	cpl = traced_probe_cpl(0);
 	ASSERT_NE(120, cpl) TH_LOG("could not drop CAP_SYS_MODULE");
-	if (current_cpl() == 0)
+	if (current_cpl() == 0) {
 		EXPECT_EQ(103, cpl) TH_LOG("a ring-0 task let a tracer without CAP_SYS_MODULE in: %d",
 					   cpl);
-	else
+	} else {
 		EXPECT_EQ(3, cpl) TH_LOG("traced by a tracer without CAP_SYS_MODULE: %d", cpl);
+	}
 	cpl = traced_probe_cpl(1);
 	EXPECT_EQ((int)self->want, cpl) TH_LOG("traced by root: %d", cpl);
 }
