@@ -67,6 +67,7 @@ help:
 	@echo
 	@echo 'Run:'
 	@echo '  demo          the main job: syscall cost in ring 3 and ring 0 on lupine (--icount)'
+	@echo '  sizes         build every variant of KVER and tabulate bzImage/vmlinux sizes'
 	@echo '  boot-stats    sizes, boot-to-init time and smallest memory of BOOT_VARIANTS'
 	@echo '  bench         syscall latency benchmark on every mode (--icount): O/results/bench'
 	@echo '  bench-beyond  1 vs 2 vCPUs, processes vs threads, static vs dynamic in ring 0'
@@ -168,6 +169,11 @@ demo: tree selftests libc
 	@$(VM) --kernel lupine --append kml=on --icount \
 		--file $(O)/demo/getppid_loop --trusted $(O)/demo/getppid_loop \
 		-- sh -c 'getppid_loop && /trusted/getppid_loop'
+
+# Every variant of the kernel line built, with its size (results/sizes.md;
+# make KVER=$(LTS) sizes for the backport).
+sizes: tree
+	@scripts/sizes $(SIZE_VARIANTS)
 
 boot-stats: tree
 	@set -e; for v in $(BOOT_VARIANTS); do scripts/kernel $$v; done
