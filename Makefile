@@ -84,7 +84,6 @@ help:
 	@echo '  stress        stress-ng in ring 0 and ring 3 on lupine, 2 vCPUs, 5 minutes each: O/results/stress'
 	@echo '  fuzz          kml_fuzz_test with FUZZ_CALLS random system calls in ring 0 and ring 3'
 	@echo '  policy-routes  kml_policy_test alone (the KML LSM: who gets ring 0), as root with kml=on'
-	@echo '                interpreters, ptrace, /proc/PID/mem; AT_SECURE (fails: routes still open)'
 	@echo '  check         the gates that fit in about an hour: on $(MAINLINE) check-series (builds after'
 	@echo '                the last patch; they are the test kernels), check-vm, check-selftests,'
 	@echo '                check-upstream, check-libc, check-kunit, check-pristine, check-image,'
