@@ -235,26 +235,23 @@ static int drop_cap_sys_module(void)
 enum who { ROOT, NOBODY_USER, ROOT_NO_MODULE, ROOT_NNP };
 
 /*
- * Run @path (with "--probe") as @who and read the probe's line. Returns 0 and
- * fills @p, or -1 with @why set.
+ * Run @path with up to two arguments as @who, its standard output read into
+ * @out (@size bytes, NUL-terminated; may be NULL). Returns the wait status,
+ * or -1 if the child could not be started. Exit status 120: the privileges
+ * could not be dropped; 121: the exec failed.
  */
-static int run_probe(enum who who, const char *path, struct probe *p,
-		     const char **why)
+static int spawn(enum who who, const char *path, const char *arg1,
+		 const char *arg2, char *out, size_t size)
 {
-	char line[256] = "";
 	int fds[2], status;
-	ssize_t n;
+	ssize_t n = 0;
 	pid_t pid;
 
-	if (pipe(fds)) {
-		*why = "pipe";
+	if (pipe(fds))
 		return -1;
-	}
 	pid = fork();
-	if (pid < 0) {
-		*why = "fork";
+	if (pid < 0)
 		return -1;
-	}
 	if (pid == 0) {
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
@@ -262,22 +259,41 @@ static int run_probe(enum who who, const char *path, struct probe *p,
 		    (who == ROOT_NO_MODULE && drop_cap_sys_module()) ||
 		    (who == ROOT_NNP && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)))
 			_exit(120);
-		execl(path, path, "--probe", (char *)NULL);
+		execl(path, path, arg1, arg2, (char *)NULL);
 		_exit(121);
 	}
 	close(fds[1]);
-	n = read(fds[0], line, sizeof(line) - 1);
+	if (out) {
+		n = read(fds[0], out, size - 1);
+		out[n > 0 ? n : 0] = '\0';
+	}
 	close(fds[0]);
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		*why = WIFEXITED(status) && WEXITSTATUS(status) == 120 ?
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+/*
+ * Run @path (with "--probe") as @who and read the probe's line. Returns 0 and
+ * fills @p, or -1 with @why set.
+ */
+static int run_probe(enum who who, const char *path, struct probe *p,
+		     const char **why)
+{
+	char line[256];
+	int status;
+
+	status = spawn(who, path, "--probe", NULL, line, sizeof(line));
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		*why = status == -1 ? "could not start the probe" :
+			WIFEXITED(status) && WEXITSTATUS(status) == 120 ?
 			"could not drop privileges" :
 			WIFEXITED(status) && WEXITSTATUS(status) == 121 ?
 			"exec failed" : "the probe failed";
 		return -1;
 	}
-	if (n <= 0 || sscanf(line, "cpl=%u secure=%lu dumpable=%d", &p->cpl,
-			     &p->secure, &p->dumpable) != 3) {
+	if (sscanf(line, "cpl=%u secure=%lu dumpable=%d", &p->cpl,
+		   &p->secure, &p->dumpable) != 3) {
 		*why = "no line from the probe";
 		return -1;
 	}
@@ -415,21 +431,7 @@ TEST_F(policy, ring0_is_secure_exec_and_not_dumpable)
 /* Run DYN as @who; its interpreter exits with its CPL. Returns the status. */
 static int run_dyn(enum who who)
 {
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (who == NOBODY_USER && drop_to_nobody())
-			_exit(120);
-		execl(DYN, DYN, (char *)NULL);
-		_exit(121);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return status;
+	return spawn(who, DYN, NULL, NULL, NULL, 0);
 }
 
 /*
@@ -521,29 +523,11 @@ TEST_F(policy, mark_needs_cap_sys_module)
 /* Run the probe with "--map CODE" as @who and parse its line. */
 static int run_map_probe(enum who who, int r[6])
 {
-	char line[256] = "";
-	int fds[2], status;
-	ssize_t n;
-	pid_t pid;
+	char line[256];
+	int status;
 
-	if (pipe(fds))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		close(fds[0]);
-		if (who == NOBODY_USER && drop_to_nobody())
-			_exit(120);
-		execl(PROBE, PROBE, "--map", CODE, (char *)NULL);
-		_exit(121);
-	}
-	close(fds[1]);
-	n = read(fds[0], line, sizeof(line) - 1);
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) || n <= 0)
+	status = spawn(who, PROBE, "--map", CODE, line, sizeof(line));
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status))
 		return -1;
 	return sscanf(line, "cpl=%d exec_file=%d mprotect_file=%d exec_self=%d exec_anon=%d shm_exec=%d",
 		      &r[0], &r[1], &r[2], &r[3], &r[4], &r[5]) == 6 ? 0 : -1;
