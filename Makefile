@@ -85,7 +85,7 @@ help:
 	@echo '  fuzz          kml_fuzz_test with FUZZ_CALLS random system calls in ring 0 and ring 3'
 	@echo '  policy-routes  kml_policy_test alone (the KML LSM: who gets ring 0), as root with kml=on'
 	@echo '  check         the gates that fit in about an hour: on $(MAINLINE) check-series (builds after'
-	@echo '                the last patch; they are the test kernels), check-vm, check-selftests,'
+	@echo '                the last patch; they are the test kernels), check-vm, check-protections, check-selftests,'
 	@echo '                check-upstream, check-libc, check-kunit, check-pristine, check-image,'
 	@echo '                check-bench, check-stress; then check-lts. Wall time per gate: RESULTS/timing'
 	@echo '  check-lts     the $(LTS) backport: check-series (lupine after the last patch),'
@@ -94,6 +94,8 @@ help:
 	@echo '                builds after every patch and check-eval on $(MAINLINE); check-series and'
 	@echo '                every kselftest-kml mode (with lupine-nokml) on $(LTS) (RESULTS/long/)'
 	@echo '  check-vm      the VM runner: exit status, panic, timeout, files, SMP'
+	@echo '  check-protections  CPU/bug flags and vulnerabilities files: lupine without kml=on'
+	@echo '                equals lupine-nokml; with kml=on only SMEP/SMAP/FSGSBASE/IBT/FRED go'
 	@echo '  check-selftests  kselftest-kml in every mode (nokml, KML ring 3/ring 0/off), 1 and 2 vCPUs'
 	@echo '  check-pristine  git am of the line'"'"'s series onto its pristine upstream tarball'
 	@echo '  check-kunit   the x86_kml KUnit suite (variant kunit, kunit.py exec) with and without kml=on'
@@ -200,8 +202,8 @@ bench: tree selftests bench-libc
 # backport's KML-off build are reported as skipped here and run in "make
 # check-long". Every gate's wall time goes to RESULTS/timing ("GATE SECONDS"
 # lines); scripts/summary prints it as a table.
-CHECKS := check-series check-vm check-selftests check-upstream check-libc check-kunit \
-	check-pristine check-image check-bench check-stress
+CHECKS := check-series check-vm check-protections check-selftests check-upstream check-libc \
+	check-kunit check-pristine check-image check-bench check-stress
 check: tree
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)/$(LTS); rc=0; t0=$$(date +%s); lts_pid=; \
 	for t in $(CHECKS) check-lts; do \
@@ -274,6 +276,16 @@ check-vm: tree selftests
 	@scripts/test-vm | tee $(RESULTS)/check-vm.ktap | \
 		scripts/ktap-check --name check-vm --results $(RESULTS) >$(RESULTS)/check-vm.summary; \
 		rc=$$?; tail -n 1 $(RESULTS)/check-vm.summary; exit $$rc
+
+# The protections a boot shows (CPU and bug flags, the vulnerabilities
+# files): KML built in but not turned on changes none of them.
+check-protections: tree
+	@scripts/kernel lupine-nokml
+	@scripts/kernel lupine
+	@mkdir -p $(RESULTS)
+	@scripts/protections | tee $(RESULTS)/check-protections.ktap | \
+		scripts/ktap-check --name check-protections --results $(RESULTS) >$(RESULTS)/check-protections.summary; \
+		rc=$$?; tail -n 1 $(RESULTS)/check-protections.summary; exit $$rc
 
 check-image: tree
 	@scripts/kernel lupine-nokml
