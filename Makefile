@@ -95,7 +95,7 @@ help:
 	@echo '                every kselftest-kml mode (with lupine-nokml) on $(LTS) (RESULTS/long/)'
 	@echo '  check-vm      the VM runner: exit status, panic, timeout, files, SMP'
 	@echo '  check-protections  CPU/bug flags and vulnerabilities files: lupine without kml=on'
-	@echo '                equals lupine-nokml; with kml=on only SMEP/SMAP/FSGSBASE/IBT/FRED go'
+	@echo '                equals lupine-nokml; with kml=on only FSGSBASE/IBT/FRED go'
 	@echo '  check-selftests  kselftest-kml in every mode (nokml, KML ring 3/ring 0/off), 1 and 2 vCPUs'
 	@echo '  check-pristine  git am of the line'"'"'s series onto its pristine upstream tarball'
 	@echo '  check-kunit   the x86_kml KUnit suite (variant kunit, kunit.py exec) with and without kml=on'

@@ -71,6 +71,9 @@
 #define MAX_ROUNDS 1000
 /* Run by fork+execve: exit at once. */
 #define EXIT_ARG "--exit-at-once"
+#define ECHO_ARG "--echo"		/* echo stdin to stdout, byte by byte */
+/* An unmarked copy of this program: it runs in ring 3 whatever this one does. */
+#define RING3_COPY "/tmp/kml_bench_ring3"
 #define SCRATCH_NAME "kml_bench.XXXXXX"
 #define MARK_BEGIN "kml_bench-json-begin"
 #define MARK_END "kml_bench-json-end"
@@ -393,6 +396,68 @@ static int setup_ctxsw(void)
 	return pin_and_loop() ? -1 : start_partner();
 }
 
+/* Copy file @from to @to (mode 0755), which carries no ring-0 mark. */
+static int copy_program(const char *from, const char *to)
+{
+	char buf[65536];
+	int in, out, ok = 0;
+	ssize_t n;
+
+	in = open(from, O_RDONLY);
+	if (in < 0)
+		return -1;
+	unlink(to);
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0755);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			ok = -1;
+			break;
+		}
+	close(in);
+	if (n < 0 || close(out))
+		ok = -1;
+	return ok;
+}
+
+/*
+ * The partner is an unmarked copy of this program, so it runs in ring 3:
+ * from a ring-0 program every hand-over switches between a ring-0 and a
+ * ring-3 task (KML writes CR4 for SMEP and SMAP on each); from a ring-3
+ * program this is ctxsw again, with an exec'ed partner.
+ */
+static int setup_xctxsw(void)
+{
+	int down[2], up[2];
+
+	if (!b.self[0] || copy_program(b.self, RING3_COPY))
+		return fail("copying %s to %s: %s", b.self, RING3_COPY, strerror(errno));
+	if (pin_and_loop() || open_pipes(down, up))
+		return -1;
+	fflush(NULL);
+	b.partner = fork();
+	if (b.partner < 0) {
+		fail("fork: %s", strerror(errno));
+		close_pipes(down, up);
+		return -1;
+	}
+	if (b.partner == 0) {
+		if (dup2(down[0], STDIN_FILENO) < 0 || dup2(up[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		close_pipes(down, up);
+		execl(RING3_COPY, RING3_COPY, ECHO_ARG, (char *)NULL);
+		_exit(127);
+	}
+	close(down[0]);
+	close(up[1]);
+	b.to_partner = down[1];
+	b.from_partner = up[0];
+	return 0;
+}
+
 static int setup_tctxsw(void)
 {
 	return pin_and_loop() ? -1 : start_partner_thread();
@@ -527,6 +592,8 @@ static const struct op ops[] = {
 	  NULL, stop_partner },
 	{ "ctxsw", "context switch (2 procs, 1 CPU)", 1200, 2, setup_ctxsw,
 	  run_pingpong, base_ctxsw, teardown_ctxsw },
+	{ "xctxsw", "context switch to a ring-3 process", 1200, 2,
+	  setup_xctxsw, run_pingpong, base_ctxsw, teardown_ctxsw },
 	{ "fork", "fork+exit", 55, 1, NULL, run_fork },
 	{ "exec", "fork+execve", 20, 1, setup_exec, run_exec },
 	/* The same with threads instead of processes */
@@ -732,6 +799,13 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], EXIT_ARG))
 		_exit(0);
+	if (argc == 2 && !strcmp(argv[1], ECHO_ARG)) {
+		char c;
+
+		while (read(STDIN_FILENO, &c, 1) == 1 && write(STDOUT_FILENO, &c, 1) == 1)
+			;
+		return 0;
+	}
 
 	for (i = 0; i < NR_OPS; i++)
 		wanted[i] = 1;
