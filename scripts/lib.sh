@@ -106,6 +106,31 @@ judge_ktap() {
 	return 1
 }
 
+# judge_console NAME LOG: the kernel log of a guest run (dmesg, printed by
+# the guest after its tests) must hold no warning, oops or BUG splat, and no
+# W^X complaint of the page attribute code. Writes RESULTS/NAME.ktap (one
+# case) and judges it like any other stream; on failure prints the splat's
+# first lines. Returns 1 on a splat or a missing log.
+SPLAT_RE='WARNING:|BUG:|Oops:|general protection fault|cut here|Call Trace:|W\^X violation'
+judge_console() {
+	local name=$1 log=$2 splat
+
+	if [ ! -s "$log" ]; then
+		printf 'KTAP version 1\n1..1\nnot ok 1 %s: no kernel log (%s)\n' "$name" "$log" >"$RESULTS/$name.ktap"
+	else
+		splat=$(grep -a -m 1 -n -E "$SPLAT_RE" "$log")
+		if [ -z "$splat" ]; then
+			printf 'KTAP version 1\n1..1\nok 1 %s: the kernel logged no warning, oops or BUG\n' "$name" >"$RESULTS/$name.ktap"
+		else
+			{
+				printf 'KTAP version 1\n1..1\nnot ok 1 %s: the kernel logged a splat (%s)\n' "$name" "$log"
+				grep -a -A 12 -E "$SPLAT_RE" "$log" | head -n 14 | sed 's/^/# /'
+			} >"$RESULTS/$name.ktap"
+		fi
+	fi
+	judge_ktap "$name" 0 "the guest run" "$log"
+}
+
 # The list of known kernel variants.
 variants() {
 	local f
