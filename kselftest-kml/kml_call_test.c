@@ -44,6 +44,59 @@ static void __attribute__((constructor)) find_entry(void)
 	entry = getauxval(AT_SYSINFO);
 }
 
+#define FLAG_DF	0x400UL		/* EFLAGS.DF */
+#define FLAG_AC	0x40000UL	/* EFLAGS.AC */
+
+/*
+ * sys3() entered with the flags @set set in EFLAGS (DF, AC), which SYSCALL's
+ * flag mask clears on the way into the kernel and the direct call must
+ * clear too; *@after gets EFLAGS as the call left it, before DF and AC are
+ * cleared again. It steps over the red zone, which the pushes would hit.
+ */
+static long sys3_flags(long nr, long a, long b, long c, unsigned long set,
+		       unsigned long *after)
+{
+	unsigned long flags;
+	long ret;
+
+	if (entry) {
+		asm volatile ("sub $128, %%rsp\n\t"
+			      "pushfq\n\t"
+			      "or %[set], (%%rsp)\n\t"
+			      "popfq\n\t"
+			      "call *%[entry]\n\t"
+			      "pushfq\n\t"
+			      "pop %[flags]\n\t"
+			      "cld\n\t"
+			      "pushfq\n\t"
+			      "andq $~0x40000, (%%rsp)\n\t"
+			      "popfq\n\t"
+			      "add $128, %%rsp"
+			      : "=a" (ret), [flags] "=&r" (flags)
+			      : "a" (nr), "D" (a), "S" (b), "d" (c),
+				[entry] "m" (entry), [set] "r" (set)
+			      : "rcx", "r11", "memory", "cc");
+	} else {
+		asm volatile ("sub $128, %%rsp\n\t"
+			      "pushfq\n\t"
+			      "or %[set], (%%rsp)\n\t"
+			      "popfq\n\t"
+			      "syscall\n\t"
+			      "pushfq\n\t"
+			      "pop %[flags]\n\t"
+			      "cld\n\t"
+			      "pushfq\n\t"
+			      "andq $~0x40000, (%%rsp)\n\t"
+			      "popfq\n\t"
+			      "add $128, %%rsp"
+			      : "=a" (ret), [flags] "=&r" (flags)
+			      : "a" (nr), "D" (a), "S" (b), "d" (c), [set] "r" (set)
+			      : "rcx", "r11", "memory", "cc");
+	}
+	*after = flags;
+	return ret;
+}
+
 /* One system call, through the direct call when there is one. */
 static long sys3(long nr, long a, long b, long c)
 {
@@ -163,6 +216,34 @@ TEST(only_rcx_and_r11_are_clobbered)
 		  "memory", "cc");
 	for (i = 0; i < 12; i++)
 		EXPECT_EQ(want[i], got[i]) TH_LOG("register %d changed", i);
+}
+
+/*
+ * A caller's DF and AC do not reach the kernel: with DF set there, the
+ * kernel's string copies would run backwards (the data written would be
+ * wrong, and kernel memory beside the buffer overwritten), and AC would
+ * switch SMAP off for whatever runs next on the CPU. The caller gets both
+ * back.
+ */
+TEST(caller_flags_do_not_reach_the_kernel)
+{
+	char out[64], in[64];
+	unsigned long after;
+	int fds[2], i;
+	long ret;
+
+	for (i = 0; i < (int)sizeof(out); i++)
+		out[i] = (char)(i * 7 + 1);
+	ASSERT_EQ(0, pipe(fds));
+	ret = sys3_flags(SYS_write, fds[1], (long)out, sizeof(out),
+			 FLAG_DF | FLAG_AC, &after);
+	EXPECT_EQ((long)sizeof(out), ret);
+	EXPECT_EQ(FLAG_DF | FLAG_AC, after & (FLAG_DF | FLAG_AC));
+	ASSERT_EQ((ssize_t)sizeof(in), read(fds[0], in, sizeof(in)));
+	EXPECT_EQ(0, memcmp(in, out, sizeof(out)))
+		TH_LOG("the kernel copied the data wrongly: DF reached it");
+	close(fds[0]);
+	close(fds[1]);
 }
 
 static void nothing(int sig)
