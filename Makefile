@@ -98,7 +98,7 @@ help:
 	@echo '                equals lupine-nokml; with kml=on only FSGSBASE/IBT/FRED go'
 	@echo '  check-selftests  kselftest-kml in every mode (nokml, KML ring 3/ring 0/off), 1 and 2 vCPUs'
 	@echo '  check-pristine  git am of the line'"'"'s series onto its pristine upstream tarball'
-	@echo '  check-kunit   the x86_kml KUnit suite (variant kunit, kunit.py exec) with and without kml=on'
+	@echo '  check-kunit   x86_kml and kml_lsm KUnit suites (variant kunit, kunit.py exec): no kml=, kml=on, refused (pti, ia32)'
 	@echo '  check-upstream  upstream selftests (minus the slow ones) in ring 3 and ring 0 against'
 	@echo '                kselftest-kml/upstream-expected-$(KVER).txt'
 	@echo '  check-libc    libc-kml tests (static, dynamic) in ring 0, ring 3, nokml and stock guests'
