@@ -61,6 +61,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kml_ring.h"
+
 #define DEFAULT_ROUNDS 7
 /*
  * Seconds to wait before measuring. A kernel that has just booted may still
@@ -116,14 +118,6 @@ static long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static unsigned int current_cpl(void)
-{
-	unsigned short cs;
-
-	asm volatile ("mov %%cs, %0" : "=r" (cs));
-	return cs & 3;
 }
 
 static long raw_getppid(void)
@@ -396,33 +390,6 @@ static int setup_ctxsw(void)
 	return pin_and_loop() ? -1 : start_partner();
 }
 
-/* Copy file @from to @to (mode 0755), which carries no ring-0 mark. */
-static int copy_program(const char *from, const char *to)
-{
-	char buf[65536];
-	int in, out, ok = 0;
-	ssize_t n;
-
-	in = open(from, O_RDONLY);
-	if (in < 0)
-		return -1;
-	unlink(to);
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0755);
-	if (out < 0) {
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, n) != n) {
-			ok = -1;
-			break;
-		}
-	close(in);
-	if (n < 0 || close(out))
-		ok = -1;
-	return ok;
-}
-
 /*
  * The partner is an unmarked copy of this program, so it runs in ring 3:
  * from a ring-0 program every hand-over switches between a ring-0 and a
@@ -433,7 +400,7 @@ static int setup_xctxsw(void)
 {
 	int down[2], up[2];
 
-	if (!b.self[0] || copy_program(b.self, RING3_COPY))
+	if (!b.self[0] || kml_copy_file(b.self, RING3_COPY, 0755))
 		return fail("copying %s to %s: %s", b.self, RING3_COPY, strerror(errno));
 	if (pin_and_loop() || open_pipes(down, up))
 		return -1;

@@ -52,47 +52,39 @@ static void __attribute__((constructor)) find_entry(void)
  * flag mask clears on the way into the kernel and the direct call must
  * clear too; *@after gets EFLAGS as the call left it, before DF and AC are
  * cleared again. It steps over the red zone, which the pushes would hit.
+ * SYS3_FLAGS(INSN) is the code around the call instruction or syscall.
  */
+#define SYS3_FLAGS(insn)						\
+	"sub $128, %%rsp\n\t"						\
+	"pushfq\n\t"							\
+	"or %[set], (%%rsp)\n\t"					\
+	"popfq\n\t"							\
+	insn "\n\t"							\
+	"pushfq\n\t"							\
+	"pop %[flags]\n\t"						\
+	"cld\n\t"							\
+	"pushfq\n\t"							\
+	"andq $~0x40000, (%%rsp)\n\t"					\
+	"popfq\n\t"							\
+	"add $128, %%rsp"
+
 static long sys3_flags(long nr, long a, long b, long c, unsigned long set,
 		       unsigned long *after)
 {
 	unsigned long flags;
 	long ret;
 
-	if (entry) {
-		asm volatile ("sub $128, %%rsp\n\t"
-			      "pushfq\n\t"
-			      "or %[set], (%%rsp)\n\t"
-			      "popfq\n\t"
-			      "call *%[entry]\n\t"
-			      "pushfq\n\t"
-			      "pop %[flags]\n\t"
-			      "cld\n\t"
-			      "pushfq\n\t"
-			      "andq $~0x40000, (%%rsp)\n\t"
-			      "popfq\n\t"
-			      "add $128, %%rsp"
+	if (entry)
+		asm volatile (SYS3_FLAGS("call *%[entry]")
 			      : "=a" (ret), [flags] "=&r" (flags)
 			      : "a" (nr), "D" (a), "S" (b), "d" (c),
 				[entry] "m" (entry), [set] "r" (set)
 			      : "rcx", "r11", "memory", "cc");
-	} else {
-		asm volatile ("sub $128, %%rsp\n\t"
-			      "pushfq\n\t"
-			      "or %[set], (%%rsp)\n\t"
-			      "popfq\n\t"
-			      "syscall\n\t"
-			      "pushfq\n\t"
-			      "pop %[flags]\n\t"
-			      "cld\n\t"
-			      "pushfq\n\t"
-			      "andq $~0x40000, (%%rsp)\n\t"
-			      "popfq\n\t"
-			      "add $128, %%rsp"
+	else
+		asm volatile (SYS3_FLAGS("syscall")
 			      : "=a" (ret), [flags] "=&r" (flags)
 			      : "a" (nr), "D" (a), "S" (b), "d" (c), [set] "r" (set)
 			      : "rcx", "r11", "memory", "cc");
-	}
 	*after = flags;
 	return ret;
 }

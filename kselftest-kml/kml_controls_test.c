@@ -266,51 +266,6 @@ TEST_F(controls, user_shadow_stack)
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-#ifndef __NR_lsm_list_modules
-#define __NR_lsm_list_modules 461
-#endif
-#define LSM_ID_KML 114
-
-static int kml_lsm_active(void)
-{
-	__u64 ids[64];
-	__u32 size = sizeof(ids);
-	long i, n;
-
-	n = syscall(__NR_lsm_list_modules, ids, &size, 0);
-	for (i = 0; i < n; i++)
-		if (ids[i] == LSM_ID_KML)
-			return 1;
-	return 0;
-}
-
-/* Copy this program to @to (mode 0755). */
-static int copy_self(const char *to)
-{
-	char buf[65536];
-	int in, out, ok = 0;
-	ssize_t n;
-
-	in = open("/proc/self/exe", O_RDONLY);
-	if (in < 0)
-		return -1;
-	unlink(to);
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0755);
-	if (out < 0) {
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, n) != n) {
-			ok = -1;
-			break;
-		}
-	close(in);
-	if (n < 0 || close(out))
-		ok = -1;
-	return ok;
-}
-
 /*
  * "UNMARKED --exec CONTROL MARKED": the exit status of the marked program
  * (its CPL), or 100 + errno of the failed exec.
@@ -344,9 +299,9 @@ TEST_F(controls, exec_into_ring0)
 	if (!kml_lsm_active())
 		SKIP(return, "no KML LSM in this kernel: no exec into ring 0");
 	mkdir(TRUSTED_DIR, 0755);
-	ASSERT_EQ(0, copy_self(MARKED));
+	ASSERT_EQ(0, kml_copy_file("/proc/self/exe", MARKED, 0755));
 	ASSERT_EQ(0, setxattr(MARKED, KML_XATTR, "1", 1, 0));
-	ASSERT_EQ(0, copy_self(UNMARKED));
+	ASSERT_EQ(0, kml_copy_file("/proc/self/exe", UNMARKED, 0755));
 
 	/* The positive control: nothing set, the marked program runs. */
 	EXPECT_EQ(want, exec_with("none"));

@@ -124,35 +124,6 @@ static int probe_map(const char *file)
 	return 0;
 }
 
-/* Copy file @from to @to with mode @mode. */
-static int copy_file(const char *from, const char *to, mode_t mode)
-{
-	char buf[65536];
-	int in, out, ok = 0;
-	ssize_t n;
-
-	in = open(from, O_RDONLY);
-	if (in < 0)
-		return -1;
-	unlink(to);
-	out = open(to, O_WRONLY | O_CREAT | O_EXCL, mode);
-	if (out < 0) {
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, n) != n) {
-			ok = -1;
-			break;
-		}
-	if (n < 0)
-		ok = -1;
-	close(in);
-	if (close(out) || fchmodat(AT_FDCWD, to, mode, 0))
-		ok = -1;
-	return ok;
-}
-
 /* Set (@on) or remove the ring-0 mark of @path. */
 static int mark(const char *path, int on)
 {
@@ -187,16 +158,16 @@ static int setup_files(void)
 	FILE *f;
 
 	mkdir(TRUSTED_DIR, 0755);
-	if (copy_file("/proc/self/exe", PROBE, 0755) || mark(PROBE, 1))
+	if (kml_copy_file("/proc/self/exe", PROBE, 0755) || mark(PROBE, 1))
 		return -1;
-	if (copy_file("/proc/self/exe", UNMARKED, 0755) ||
-	    copy_file("/proc/self/exe", CODE, 0755))
+	if (kml_copy_file("/proc/self/exe", UNMARKED, 0755) ||
+	    kml_copy_file("/proc/self/exe", CODE, 0755))
 		return -1;
 	dyn = sibling("kml_policy_dyn");
-	if (!dyn || copy_file(dyn, DYN, 0755) || mark(DYN, 1))
+	if (!dyn || kml_copy_file(dyn, DYN, 0755) || mark(DYN, 1))
 		return -1;
 	interp = sibling("kml_policy_interp");
-	if (!interp || copy_file(interp, POLICY_INTERP, 0777))
+	if (!interp || kml_copy_file(interp, POLICY_INTERP, 0777))
 		return -1;
 	f = fopen(SCRIPT, "w");
 	if (!f)
@@ -297,25 +268,6 @@ static int run_probe(enum who who, const char *path, struct probe *p,
 		*why = "no line from the probe";
 		return -1;
 	}
-	return 0;
-}
-
-#ifndef __NR_lsm_list_modules
-#define __NR_lsm_list_modules 461
-#endif
-#define LSM_ID_KML 114
-
-/* Is the KML LSM active (lsm_list_modules(2))? */
-static int kml_lsm_active(void)
-{
-	__u64 ids[64];
-	__u32 size = sizeof(ids);
-	long i, n;
-
-	n = syscall(__NR_lsm_list_modules, ids, &size, 0);
-	for (i = 0; i < n; i++)
-		if (ids[i] == LSM_ID_KML)
-			return 1;
 	return 0;
 }
 

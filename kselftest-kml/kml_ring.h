@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 
 #define TRUSTED_DIR "/trusted/"
@@ -79,6 +81,57 @@ static inline int self_marked(void)
 static inline unsigned int expected_cpl(void)
 {
 	return self_marked() && kml_on() ? 0 : 3;
+}
+
+/*
+ * Copy file @from to @to with mode @mode: a fresh file, which carries no
+ * extended attribute, so no ring-0 mark. Returns 0, or -1 with errno set.
+ */
+static inline int kml_copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	int in, out, ok = 0;
+	ssize_t n;
+
+	in = open(from, O_RDONLY);
+	if (in < 0)
+		return -1;
+	unlink(to);
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL, mode);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			ok = -1;
+			break;
+		}
+	if (n < 0)
+		ok = -1;
+	close(in);
+	if (close(out) || fchmodat(AT_FDCWD, to, mode, 0))
+		ok = -1;
+	return ok;
+}
+
+#ifndef __NR_lsm_list_modules
+#define __NR_lsm_list_modules 461
+#endif
+#define LSM_ID_KML 114
+
+/* Is the KML LSM active (lsm_list_modules(2))? */
+static inline int kml_lsm_active(void)
+{
+	uint64_t ids[64];
+	uint32_t size = sizeof(ids);
+	long i, n;
+
+	n = syscall(__NR_lsm_list_modules, ids, &size, 0);
+	for (i = 0; i < n; i++)
+		if (ids[i] == LSM_ID_KML)
+			return 1;
+	return 0;
 }
 
 #ifndef AT_SYSINFO
