@@ -405,24 +405,6 @@ static int filter(long nr, unsigned int action)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
 }
 
-/* Run @fn in a child; return its wait status. */
-static int in_child(void (*fn)(void))
-{
-	int status;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		fn();
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	return status;
-}
-
 static void errno_filter(void)
 {
 	if (filter(SYS_getppid, SECCOMP_RET_ERRNO | EPERM))
@@ -432,7 +414,7 @@ static void errno_filter(void)
 
 TEST(seccomp_errno)
 {
-	int status = in_child(errno_filter);
+	int status = kml_in_child(errno_filter);
 
 	ASSERT_TRUE(WIFEXITED(status));
 	if (WEXITSTATUS(status) == 10)
@@ -450,7 +432,7 @@ static void kill_filter(void)
 
 TEST(seccomp_kill)
 {
-	int status = in_child(kill_filter);
+	int status = kml_in_child(kill_filter);
 
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 10)
 		SKIP(return, "no seccomp filters in this kernel");
@@ -486,7 +468,7 @@ static void trap_filter(void)
 
 TEST(seccomp_trap)
 {
-	int status = in_child(trap_filter);
+	int status = kml_in_child(trap_filter);
 
 	ASSERT_TRUE(WIFEXITED(status));
 	if (WEXITSTATUS(status) == 10)

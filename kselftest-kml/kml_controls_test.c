@@ -73,17 +73,9 @@ static void run_cpuid(void)
 /* Run @op in a child: the signal that killed it, 0 if it exited, -1 on error. */
 static int signal_of(void (*op)(void))
 {
-	int status;
-	pid_t pid;
+	int status = kml_in_child(op);
 
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		op();
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid)
+	if (status == -1)
 		return -1;
 	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }

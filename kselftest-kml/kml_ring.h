@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 
 #define TRUSTED_DIR "/trusted/"
@@ -113,6 +114,24 @@ static inline int kml_copy_file(const char *from, const char *to, mode_t mode)
 	if (close(out) || fchmodat(AT_FDCWD, to, mode, 0))
 		ok = -1;
 	return ok;
+}
+
+/* Run @fn in a child process; return its wait status, or -1. */
+static inline int kml_in_child(void (*fn)(void))
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		fn();
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
 }
 
 #ifndef __NR_lsm_list_modules
