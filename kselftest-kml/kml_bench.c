@@ -6,7 +6,7 @@
  * lat_sig, lat_pipe, lat_proc, lat_ctx): the null system call, a one-byte
  * read and write, stat, fstat, open+close, installing and catching a signal,
  * a pipe round trip between two processes, fork+exit, fork+execve, a context
- * switch, the same three with threads (pthread_create+join, and a round
+ * switch (also to a ring-3 partner, for a program in ring 0), the same three with threads (pthread_create+join, and a round
  * trip and a switch between two threads of one process), and
  * clock_gettime() through the vDSO as a control that normally
  * enters no kernel at all. Every call goes through the C library, as a program would
