@@ -6,8 +6,9 @@
  * lat_sig, lat_pipe, lat_proc, lat_ctx): the null system call, a one-byte
  * read and write, stat, fstat, open+close, installing and catching a signal,
  * a pipe round trip between two processes, fork+exit, fork+execve, a context
- * switch (also to a ring-3 partner, for a program in ring 0), the same three with threads (pthread_create+join, and a round
- * trip and a switch between two threads of one process), and
+ * switch (also to a ring-3 partner, for a program in ring 0), the same
+ * three with threads (pthread_create+join, and a round trip and a switch
+ * between two threads of one process), and
  * clock_gettime() through the vDSO as a control that normally
  * enters no kernel at all. Every call goes through the C library, as a program would
  * make it, so a C library that enters the kernel by a direct call (Kernel
@@ -559,7 +560,7 @@ static const struct op ops[] = {
 	  NULL, stop_partner },
 	{ "ctxsw", "context switch (2 procs, 1 CPU)", 1200, 2, setup_ctxsw,
 	  run_pingpong, base_ctxsw, teardown_ctxsw },
-	{ "xctxsw", "context switch to a ring-3 process", 1200, 2,
+	{ "xctxsw", "context switch, ring-3 partner", 1200, 2,
 	  setup_xctxsw, run_pingpong, base_ctxsw, teardown_ctxsw },
 	{ "fork", "fork+exit", 55, 1, NULL, run_fork },
 	{ "exec", "fork+execve", 20, 1, setup_exec, run_exec },
