@@ -273,8 +273,11 @@ static void close_pipes(int down[2], int up[2])
 	close(up[1]);
 }
 
-/* The partner process: echo every byte back until the pipe closes. */
-static int start_partner(void)
+/*
+ * The partner process: echo every byte back until the pipe closes; with
+ * @program, that program does it, run as "PROGRAM --echo" on the pipes.
+ */
+static int start_partner_process(const char *program)
 {
 	int down[2], up[2];
 	char c;
@@ -288,6 +291,13 @@ static int start_partner(void)
 		close_pipes(down, up);
 		return -1;
 	}
+	if (b.partner == 0 && program) {
+		if (dup2(down[0], STDIN_FILENO) < 0 || dup2(up[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		close_pipes(down, up);
+		execl(program, program, ECHO_ARG, (char *)NULL);
+		_exit(127);
+	}
 	if (b.partner == 0) {
 		close(down[1]);
 		close(up[0]);
@@ -300,6 +310,11 @@ static int start_partner(void)
 	b.to_partner = down[1];
 	b.from_partner = up[0];
 	return 0;
+}
+
+static int start_partner(void)
+{
+	return start_partner_process(NULL);
 }
 
 /* A partner thread: echo every byte back until the pipe closes. */
@@ -399,31 +414,9 @@ static int setup_ctxsw(void)
  */
 static int setup_xctxsw(void)
 {
-	int down[2], up[2];
-
 	if (!b.self[0] || kml_copy_file(b.self, RING3_COPY, 0755))
 		return fail("copying %s to %s: %s", b.self, RING3_COPY, strerror(errno));
-	if (pin_and_loop() || open_pipes(down, up))
-		return -1;
-	fflush(NULL);
-	b.partner = fork();
-	if (b.partner < 0) {
-		fail("fork: %s", strerror(errno));
-		close_pipes(down, up);
-		return -1;
-	}
-	if (b.partner == 0) {
-		if (dup2(down[0], STDIN_FILENO) < 0 || dup2(up[1], STDOUT_FILENO) < 0)
-			_exit(127);
-		close_pipes(down, up);
-		execl(RING3_COPY, RING3_COPY, ECHO_ARG, (char *)NULL);
-		_exit(127);
-	}
-	close(down[0]);
-	close(up[1]);
-	b.to_partner = down[1];
-	b.from_partner = up[0];
-	return 0;
+	return pin_and_loop() ? -1 : start_partner_process(RING3_COPY);
 }
 
 static int setup_tctxsw(void)
