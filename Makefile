@@ -47,7 +47,7 @@ APP ?= redis
 APPS ?= hello redis nginx memcached python
 
 .PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats bench bench-beyond stress fuzz eval derive ablate \
-	upstream-selftests policy-routes check lts-prepare check-lts check-long check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-eval \
+	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-eval \
 	clean distclean
 
 help:
@@ -107,6 +107,9 @@ help:
 	@echo '  check-bench   a short bench run, its outputs checked'
 	@echo '  check-stress  a short stress run (STRESS_CHECK_TIME seconds per ring), judged'
 	@echo '  check-eval    application kernels, eval --quick and derive-config, judged'
+	@echo '  check-debug   lupine-debug (x86_debug.config, DEBUG_ENTRY, lockdep, noinstr validation):'
+	@echo '                no build warning, kselftest-kml in ring 0 and ring 3, kml_nest_test under'
+	@echo '                host NMIs (NEST_SECONDS, NEST_NMI_RATE); no kernel splat anywhere'
 	@echo
 	@echo 'Variables in effect:'
 	@echo '  KVER=$(KVER)  (lines: $(MAINLINE) mainline, $(LTS) LTS)'
@@ -276,6 +279,14 @@ check-vm: tree selftests
 	@scripts/test-vm | tee $(RESULTS)/check-vm.ktap | \
 		scripts/ktap-check --name check-vm --results $(RESULTS) >$(RESULTS)/check-vm.summary; \
 		rc=$$?; tail -n 1 $(RESULTS)/check-vm.summary; exit $$rc
+
+# The entry code on a debug kernel (lupine-debug: x86_debug.config,
+# DEBUG_ENTRY, PROVE_LOCKING, NOINSTR_VALIDATION, the KML NMI test hook): a
+# build log without warnings, the kselftest-kml suite in ring 0 and ring 3,
+# and events that nest in NMIs injected from the host (scripts/check-debug).
+check-debug: tree selftests
+	@mkdir -p $(RESULTS)
+	@scripts/check-debug
 
 # The protections a boot shows (CPU and bug flags, the vulnerabilities
 # files): KML built in but not turned on changes none of them.

@@ -385,6 +385,69 @@ TEST(ptrace_sees_a_syscall)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/*
+ * The fast return and the IRET one (after a signal handler) both come back
+ * on the ring's own code segment: __KML_CS in ring 0, __USER_CS in ring 3.
+ */
+TEST(call_returns_on_the_rings_code_segment)
+{
+	EXPECT_EQ(expected_cs(), current_cs());
+	EXPECT_EQ(getppid(), sys3(SYS_getppid, 0, 0, 0));
+	EXPECT_EQ(expected_cs(), current_cs())
+		TH_LOG("CS %#x after the call, want %#x", current_cs(),
+		       expected_cs());
+	handled = 0;
+	ASSERT_NE(SIG_ERR, signal(SIGUSR1, count));
+	EXPECT_EQ(0, sys3(SYS_kill, getpid(), SIGUSR1, 0));
+	EXPECT_EQ(1, handled);
+	EXPECT_EQ(expected_cs(), current_cs());
+	signal(SIGUSR1, SIG_DFL);
+}
+
+/*
+ * A tracer single-steps a child through a system call. In ring 0 the steps
+ * enter the direct call and stop only in its first instructions, which run
+ * as the caller's code until the POPF that clears TF; the kernel part runs
+ * without TF and the child gets its result.
+ */
+TEST(single_step_through_the_call)
+{
+	struct user_regs_struct regs;
+	long steps = 0, in_entry = 0;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		raise(SIGSTOP);
+		_exit(sys3(SYS_getppid, 0, 0, 0) == getppid() ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSTOPPED(status));
+	for (;;) {
+		ASSERT_EQ(0, ptrace(PTRACE_SINGLESTEP, pid, 0, 0));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		if (!WIFSTOPPED(status))
+			break;
+		ASSERT_EQ(SIGTRAP, WSTOPSIG(status));
+		ASSERT_EQ(0, ptrace(PTRACE_GETREGS, pid, 0, &regs));
+		EXPECT_EQ(3, regs.cs & 3) TH_LOG("tracer sees CS %#llx", regs.cs);
+		if (entry && regs.rip - entry < 64)
+			in_entry++;
+		ASSERT_GT(1000000, ++steps);
+	}
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	TH_LOG("%ld single steps, %ld of them in the direct call's entry",
+	       steps, in_entry);
+	if (entry) {
+		EXPECT_LT(0, in_entry);
+		EXPECT_GE(12, in_entry);
+	}
+}
+
 /* Install a seccomp filter: @action for system call @nr, allow the rest. */
 static int filter(long nr, unsigned int action)
 {

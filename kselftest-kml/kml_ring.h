@@ -24,13 +24,26 @@
 #define TRUSTED_DIR "/trusted/"
 #define KML_XATTR "security.kml"
 
-/* The low two bits of CS: 0 in ring 0, 3 in ring 3. */
-static inline unsigned int current_cpl(void)
+/*
+ * The code segment selectors: ring-3 code runs on __USER_CS (GDT entry 6,
+ * RPL 3), ring-0 user code on __KML_CS (GDT entry 7, RPL 0), which only it
+ * uses, so that the frame of every event says whose code it interrupted.
+ */
+#define KML_USER_CS	0x33
+#define KML_RING0_CS	0x38
+
+static inline unsigned int current_cs(void)
 {
 	uint16_t cs;
 
 	asm volatile ("mov %%cs, %0" : "=r" (cs));
-	return cs & 3;
+	return cs;
+}
+
+/* The low two bits of CS: 0 in ring 0, 3 in ring 3. */
+static inline unsigned int current_cpl(void)
+{
+	return current_cs() & 3;
 }
 
 /*
@@ -82,6 +95,12 @@ static inline int self_marked(void)
 static inline unsigned int expected_cpl(void)
 {
 	return self_marked() && kml_on() ? 0 : 3;
+}
+
+/* The code segment selector this program must run on. */
+static inline unsigned int expected_cs(void)
+{
+	return expected_cpl() == 0 ? KML_RING0_CS : KML_USER_CS;
 }
 
 /*

@@ -51,6 +51,33 @@ TEST(runs_in_the_ring_the_policy_says)
 	EXPECT_EQ(expected_cpl(), current_cpl());
 }
 
+static volatile unsigned int handler_cs;
+
+static void note_cs(int sig)
+{
+	handler_cs = current_cs();
+}
+
+/*
+ * Ring-0 user code runs on a code selector of its own, never on the
+ * kernel's: the syscall return, the IRET after a signal handler and the
+ * handler itself all give it back.
+ */
+TEST(code_segment_is_the_rings_own)
+{
+	ASSERT_RING();
+	EXPECT_EQ(expected_cs(), current_cs())
+		TH_LOG("CS %#x, want %#x", current_cs(), expected_cs());
+	EXPECT_EQ(getppid(), syscall(SYS_getppid));
+	EXPECT_EQ(expected_cs(), current_cs());
+	ASSERT_NE(SIG_ERR, signal(SIGUSR1, note_cs));
+	ASSERT_EQ(0, raise(SIGUSR1));
+	EXPECT_EQ(expected_cs(), handler_cs)
+		TH_LOG("handler ran on CS %#x", handler_cs);
+	EXPECT_EQ(expected_cs(), current_cs());
+	signal(SIGUSR1, SIG_DFL);
+}
+
 TEST(syscall_returns_to_the_same_ring)
 {
 	unsigned int before = current_cpl();
