@@ -86,6 +86,7 @@ help:
 	@echo '  policy-routes  kml_policy_test alone (the KML LSM: who gets ring 0), as root with kml=on'
 	@echo '  check         the gates that fit in about an hour: on $(MAINLINE) check-series (builds after'
 	@echo '                the last patch; they are the test kernels), check-vm, check-protections, check-selftests,'
+	@echo '                check-debug,'
 	@echo '                check-upstream, check-libc, check-kunit, check-pristine, check-image,'
 	@echo '                check-bench, check-stress; then check-lts. Wall time per gate: RESULTS/timing'
 	@echo '  check-lts     the $(LTS) backport: check-series (lupine after the last patch),'
@@ -205,7 +206,7 @@ bench: tree selftests bench-libc
 # backport's KML-off build are reported as skipped here and run in "make
 # check-long". Every gate's wall time goes to RESULTS/timing ("GATE SECONDS"
 # lines); scripts/summary prints it as a table.
-CHECKS := check-series check-vm check-protections check-selftests check-upstream check-libc \
+CHECKS := check-series check-vm check-protections check-selftests check-debug check-upstream check-libc \
 	check-kunit check-pristine check-image check-bench check-stress
 check: tree
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)/$(LTS); rc=0; t0=$$(date +%s); lts_pid=; \

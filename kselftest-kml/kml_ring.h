@@ -97,6 +97,16 @@ static inline unsigned int expected_cpl(void)
 	return self_marked() && kml_on() ? 0 : 3;
 }
 
+/*
+ * Does this kernel run ring-0 user code on __KML_CS? A kernel of the first
+ * entry design (the 6.12 backport until it carries the second) runs it on
+ * __KERNEL_CS (0x10): the tests of the selector skip there, saying so.
+ */
+static inline int kml_has_ring0_cs(void)
+{
+	return current_cpl() != 0 || current_cs() == KML_RING0_CS;
+}
+
 /* The code segment selector this program must run on. */
 static inline unsigned int expected_cs(void)
 {
