@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -453,6 +454,55 @@ TEST(single_step_through_the_call)
 		EXPECT_LT(0, in_entry);
 		EXPECT_GE(12, in_entry);
 	}
+}
+
+/*
+ * The direct call's entry writes below the caller's stack pointer before it
+ * enters the kernel. A fault there must be an ordinary user fault, taken
+ * with interrupts on (the fault handler refuses a user fault with them off,
+ * with SIGSEGV): in a forked child, with the stack pointer 16 bytes above
+ * a page boundary of a stack whose pages are shared copy-on-write, the
+ * return address and the entry's first words go to the upper page and its
+ * last one is the first write to the lower page.
+ */
+TEST(call_on_a_copy_on_write_stack)
+{
+	char *mem = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, mem);
+	memset(mem, 1, 4 * 4096);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		long ret;
+
+		if (entry)
+			asm volatile ("movq %%rsp, %%rbx\n\t"
+				      "movq %%rdi, %%rsp\n\t"
+				      "call *%%rsi\n\t"
+				      "movq %%rbx, %%rsp"
+				      : "=a" (ret)
+				      : "a" (SYS_getppid), "D" (mem + 2 * 4096 + 16),
+					"S" (entry)
+				      : "rbx", "rcx", "r11", "memory", "cc");
+		else
+			asm volatile ("movq %%rsp, %%rbx\n\t"
+				      "movq %%rdi, %%rsp\n\t"
+				      "syscall\n\t"
+				      "movq %%rbx, %%rsp"
+				      : "=a" (ret)
+				      : "a" (SYS_getppid), "D" (mem + 2 * 4096 + 16)
+				      : "rbx", "rcx", "r11", "memory", "cc");
+		_exit(ret == getppid() ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status)) TH_LOG("child killed by signal %d",
+					      WTERMSIG(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	munmap(mem, 4 * 4096);
 }
 
 /* Install a seccomp filter: @action for system call @nr, allow the rest. */
