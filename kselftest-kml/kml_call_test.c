@@ -319,6 +319,78 @@ TEST(signal_during_call_returns_to_caller)
 	signal(SIGALRM, SIG_DFL);
 }
 
+/*
+ * rt_sigreturn made through the direct call: a restorer that calls the entry
+ * instead of executing syscall. The kernel must find the signal frame where
+ * a syscall instruction in the restorer would have had it, and return to
+ * the interrupted code with the frame's registers. The signal interrupts
+ * the code right after a syscall instruction, where RCX and R11 hold RIP
+ * and the flags (the handler makes sure of it): what the direct call's
+ * IRET-less return also looks for, although the return must go to RIP, not
+ * to the caller of the restorer.
+ */
+asm(".pushsection .text\n"
+    ".type kml_restorer_call, @function\n"
+    "kml_restorer_call:\n\t"
+    "movl $15, %eax\n\t"		/* rt_sigreturn */
+    "call *entry(%rip)\n\t"
+    "ud2\n"
+    ".type kml_restorer_syscall, @function\n"
+    "kml_restorer_syscall:\n\t"
+    "movl $15, %eax\n\t"
+    "syscall\n\t"
+    "ud2\n"
+    ".popsection");
+void kml_restorer_call(void);
+void kml_restorer_syscall(void);
+
+#define SR_MAGIC 0x5a17c0de2b0a77edL
+
+/* The kernel's struct sigaction on x86-64 (sa_restorer is honoured). */
+struct kml_ksigaction {
+	void (*handler)(int, siginfo_t *, void *);
+	unsigned long flags;
+	void (*restorer)(void);
+	unsigned long mask;
+};
+
+#define KML_SA_RESTORER 0x04000000
+
+static void sr_handler(int sig, siginfo_t *si, void *p)
+{
+	greg_t *g = ((ucontext_t *)p)->uc_mcontext.gregs;
+
+	handled++;
+	g[REG_RCX] = g[REG_RIP];
+	g[REG_R11] = g[REG_EFL];
+	g[REG_R12] = SR_MAGIC;
+}
+
+TEST(rt_sigreturn_through_the_call)
+{
+	struct kml_ksigaction sa = {
+		.handler = sr_handler,
+		.flags = SA_SIGINFO | KML_SA_RESTORER,
+		.restorer = entry ? kml_restorer_call : kml_restorer_syscall,
+	};
+	long ret, r12;
+
+	handled = 0;
+	ASSERT_EQ(0, syscall(SYS_rt_sigaction, SIGUSR1, &sa, NULL, 8));
+	/* kill() with the syscall instruction: the signal comes on its return. */
+	asm volatile ("xorl %%r12d, %%r12d\n\t"
+		      "syscall\n\t"
+		      "movq %%r12, %[r12]"
+		      : "=a" (ret), [r12] "=r" (r12)
+		      : "a" ((long)SYS_kill), "D" ((long)getpid()),
+			"S" ((long)SIGUSR1)
+		      : "rcx", "r11", "r12", "memory", "cc");
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ(1, handled);
+	EXPECT_EQ(SR_MAGIC, r12) TH_LOG("R12 %#lx after the return", r12);
+	signal(SIGUSR1, SIG_DFL);
+}
+
 TEST(fork_returns_twice)
 {
 	int status;

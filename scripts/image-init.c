@@ -76,6 +76,7 @@ static pid_t app_pid;
 
 static void finish(int status)
 {
+	report_kernel_log("lupine-app-klog");
 	fprintf(stderr, "\nlupine-app-exit: %d\n", status);
 	fflush(stderr);
 	sync();

@@ -6,6 +6,8 @@
  * init of root file systems made from container images): mount devtmpfs and
  * take the console as stdio, then mount /proc, /sys and the tmpfs and devpts
  * file systems, and make the /dev/fd and /dev/std* links that udev would.
+ * At the end of the run, report_kernel_log() tells the runner whether the
+ * kernel logged a warning, oops or BUG meanwhile.
  */
 #ifndef LUPINE_INIT_COMMON_H
 #define LUPINE_INIT_COMMON_H
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -133,6 +136,66 @@ static void console_session(void)
 		_exit(128 + WTERMSIG(status));
 	}
 	_exit(WEXITSTATUS(status));
+}
+
+/*
+ * The kernel log lines that make a run fail: what WARN(), BUG(), an oops,
+ * lockdep and the page attribute code's W^X check print. scripts/lib.sh
+ * (SPLAT_RE) judges saved logs with the same list.
+ */
+static const char *const splat_marks[] = {
+	"WARNING:", "BUG:", "Oops:", "cut here", "Call Trace:", "W^X violation",
+};
+
+#define SPLAT_LINES_MAX 40
+
+/*
+ * report_kernel_log - Report the kernel log's splats to the runner
+ * @tag: the prefix of the report lines, "lupine-klog-TOKEN" or
+ *	 "lupine-app-klog"
+ *
+ * Reads the whole kernel log (syslog(2), what dmesg reads), prints each line
+ * that carries a splat mark and the lines after it (at most
+ * SPLAT_LINES_MAX in all) as "TAG: LINE", then "TAG-count: N", the number of
+ * marked lines (-1 if the log cannot be read). The runner takes these lines
+ * out of the console output and fails the run on N != 0.
+ */
+static void report_kernel_log(const char *tag)
+{
+	int size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	int len, marked = 0, shown = 0, after = 0;
+	char *buf, *line, *save;
+	unsigned int i;
+
+	buf = size > 0 ? malloc(size + 1) : NULL;
+	len = buf ? klogctl(3, buf, size) : -1;	/* SYSLOG_ACTION_READ_ALL */
+	if (len < 0) {
+		fprintf(stderr, "\n%s-count: -1\n", tag);
+		free(buf);
+		return;
+	}
+	buf[len] = '\0';
+	fputc('\n', stderr);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		for (i = 0; i < sizeof(splat_marks) / sizeof(splat_marks[0]); i++)
+			if (strstr(line, splat_marks[i]))
+				break;
+		if (i < sizeof(splat_marks) / sizeof(splat_marks[0])) {
+			marked++;
+			after = 12;
+		} else if (after > 0) {
+			after--;
+		} else {
+			continue;
+		}
+		if (shown++ < SPLAT_LINES_MAX)
+			fprintf(stderr, "%s: %s\n", tag,
+				line[0] == '<' && strchr(line, '>') ?
+				strchr(line, '>') + 1 : line);
+	}
+	fprintf(stderr, "%s-count: %d\n", tag, marked);
+	free(buf);
 }
 
 #endif /* LUPINE_INIT_COMMON_H */

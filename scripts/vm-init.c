@@ -4,7 +4,8 @@
  *
  * It mounts the pseudo file systems, marks the files listed in /lupine/trust
  * for ring 0, runs the command that scripts/vm stored in /lupine/cmd with the
- * console as stdio, reports the command's exit status on a line tagged with
+ * console as stdio, reports the kernel log's warnings, oopses and BUGs (see
+ * report_kernel_log()) and the command's exit status on lines tagged with
  * the run's token from /lupine/token, and reboots. The VM runs with QEMU's
  * -no-reboot and the kernel's reboot=t, so the reboot ends it. The token
  * keeps output of the command from passing for a report.
@@ -94,6 +95,10 @@ static void mark_trusted(void)
 
 static void finish(int status)
 {
+	char tag[96];
+
+	snprintf(tag, sizeof(tag), "lupine-klog-%s", token);
+	report_kernel_log(tag);
 	fprintf(stderr, "\nlupine-exit-%s: %d\n", token, status);
 	fflush(stderr);
 	/* Let the UART send everything before the reboot cuts it off. */
