@@ -464,9 +464,6 @@ TEST(ptrace_sees_a_syscall)
  */
 TEST(call_returns_on_the_rings_code_segment)
 {
-	if (!kml_has_ring0_cs())
-		SKIP(return, "ring-0 code runs on CS %#x: a kernel before __KML_CS",
-		     current_cs());
 	EXPECT_EQ(expected_cs(), current_cs());
 	EXPECT_EQ(getppid(), sys3(SYS_getppid, 0, 0, 0));
 	EXPECT_EQ(expected_cs(), current_cs())
@@ -493,10 +490,6 @@ TEST(single_step_through_the_call)
 	int status;
 	pid_t pid;
 
-	/* Before __KML_CS, the step trap after the entry's SWAPGS warned. */
-	if (!kml_has_ring0_cs())
-		SKIP(return, "ring-0 code runs on CS %#x: a kernel before __KML_CS",
-		     current_cs());
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {

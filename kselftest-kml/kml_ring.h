@@ -97,16 +97,6 @@ static inline unsigned int expected_cpl(void)
 	return self_marked() && kml_on() ? 0 : 3;
 }
 
-/*
- * Does this kernel run ring-0 user code on __KML_CS? A kernel of the first
- * entry design (the 6.12 backport until it carries the second) runs it on
- * __KERNEL_CS (0x10): the tests of the selector skip there, saying so.
- */
-static inline int kml_has_ring0_cs(void)
-{
-	return current_cpl() != 0 || current_cs() == KML_RING0_CS;
-}
-
 /* The code segment selector this program must run on. */
 static inline unsigned int expected_cs(void)
 {
@@ -212,5 +202,26 @@ static inline long kml_syscall4(unsigned long entry, long nr, long a0,
 			      : "rcx", "r11", "memory", "cc");
 	return ret;
 }
+
+/*
+ * Assembler text for the red zone checks, for asm with "memory" and RAX,
+ * RCX clobbered. RED_ZONE_FILL writes 0x5a5a5a5a5a5a5a5a to the 128 bytes
+ * below RSP and leaves that word in RAX; RED_ZONE_COUNT(reg) adds to REG
+ * (an operand, such as "%[bad]") the number of those words that differ
+ * from RAX. They use the local labels 90 to 92.
+ */
+#define RED_ZONE_FILL							\
+	"	movq	$0x5a5a5a5a5a5a5a5a, %%rax\n"				\
+	"	movq	$-128, %%rcx\n"					\
+	"90:	movq	%%rax, (%%rsp, %%rcx)\n"				\
+	"	addq	$8, %%rcx\n"						\
+	"	jnz	90b\n"
+#define RED_ZONE_COUNT(reg)						\
+	"	movq	$-128, %%rcx\n"					\
+	"91:	cmpq	%%rax, (%%rsp, %%rcx)\n"				\
+	"	je	92f\n"							\
+	"	incq	" reg "\n"						\
+	"92:	addq	$8, %%rcx\n"						\
+	"	jnz	91b\n"
 
 #endif /* KML_RING_H */

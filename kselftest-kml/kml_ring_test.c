@@ -66,9 +66,6 @@ static void note_cs(int sig)
 TEST(code_segment_is_the_rings_own)
 {
 	ASSERT_RING();
-	if (!kml_has_ring0_cs())
-		SKIP(return, "ring-0 code runs on CS %#x: a kernel before __KML_CS",
-		     current_cs());
 	EXPECT_EQ(expected_cs(), current_cs())
 		TH_LOG("CS %#x, want %#x", current_cs(), expected_cs());
 	EXPECT_EQ(getppid(), syscall(SYS_getppid));
@@ -104,22 +101,13 @@ static long red_zone_damage(long spins)
 
 	asm volatile (
 		"	subq	$256, %%rsp\n"
-		"	movq	$0x5a5a5a5a5a5a5a5a, %%rax\n"
-		"	movq	$-128, %%rcx\n"
-		"1:	movq	%%rax, (%%rsp, %%rcx)\n"
-		"	addq	$8, %%rcx\n"
-		"	jnz	1b\n"
+		RED_ZONE_FILL
 		"	movq	%[spins], %%rdx\n"
 		"2:	pause\n"
 		"	decq	%%rdx\n"
 		"	jnz	2b\n"
 		"	xorq	%[damaged], %[damaged]\n"
-		"	movq	$-128, %%rcx\n"
-		"3:	cmpq	%%rax, (%%rsp, %%rcx)\n"
-		"	je	4f\n"
-		"	incq	%[damaged]\n"
-		"4:	addq	$8, %%rcx\n"
-		"	jnz	3b\n"
+		RED_ZONE_COUNT("%[damaged]")
 		"	addq	$256, %%rsp\n"
 		: [damaged] "=&r" (damaged)
 		: [spins] "r" (spins)
