@@ -47,7 +47,7 @@ APP ?= redis
 APPS ?= hello redis nginx memcached python
 
 .PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats bench bench-beyond stress fuzz eval derive ablate \
-	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-eval \
+	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-eval \
 	clean distclean
 
 help:
@@ -88,7 +88,7 @@ help:
 	@echo '                the last patch; they are the test kernels), check-vm, check-protections, check-selftests,'
 	@echo '                check-debug,'
 	@echo '                check-upstream, check-libc, check-kunit, check-pristine, check-image,'
-	@echo '                check-bench, check-stress; then check-lts. Wall time per gate: RESULTS/timing'
+	@echo '                check-bench, check-stress, check-runtimes; then check-lts. Wall time per gate: RESULTS/timing'
 	@echo '  check-lts     the $(LTS) backport: check-series (lupine after the last patch),'
 	@echo '                check-pristine, kselftest-kml in ring 3, ring 0, KML off (RESULTS/$(LTS)/)'
 	@echo '  check-long    what check leaves out for time (about 2 hours): check-series with both'
@@ -107,6 +107,8 @@ help:
 	@echo '  check-image   scripts/image2rootfs: formats, whiteouts, refusals, boots'
 	@echo '  check-bench   a short bench run, its outputs checked'
 	@echo '  check-stress  a short stress run (STRESS_CHECK_TIME seconds per ring), judged'
+	@echo '  check-runtimes  Python, Go, Java, Node.js, gdb and strace with a ring-0 program, each'
+	@echo '                against the same run in ring 3 (scripts/runtimes)'
 	@echo '  check-eval    application kernels, eval --quick and derive-config, judged'
 	@echo '  check-debug   lupine-debug (x86_debug.config, DEBUG_ENTRY, lockdep, noinstr validation):'
 	@echo '                no build warning, kselftest-kml in ring 0 and ring 3, kml_nest_test under'
@@ -207,7 +209,7 @@ bench: tree selftests bench-libc
 # check-long". Every gate's wall time goes to RESULTS/timing ("GATE SECONDS"
 # lines); scripts/summary prints it as a table.
 CHECKS := check-series check-vm check-protections check-selftests check-debug check-upstream check-libc \
-	check-kunit check-pristine check-image check-bench check-stress
+	check-kunit check-pristine check-image check-bench check-stress check-runtimes
 check: tree
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)/$(LTS); rc=0; t0=$$(date +%s); lts_pid=; \
 	for t in $(CHECKS) check-lts; do \
@@ -275,6 +277,7 @@ check-long: tree
 
 check-vm: tree selftests
 	@scripts/kernel lupine-nokml
+	@scripts/kernel lupine
 	@scripts/kernel stock
 	@mkdir -p $(RESULTS)
 	@scripts/test-vm | tee $(RESULTS)/check-vm.ktap | \
@@ -387,6 +390,16 @@ stress check-stress: tree
 		scripts/ktap-check --name $@ --results $(RESULTS) >$(RESULTS)/$@.summary; \
 		rc=$$?; cat $(RESULTS)/$@.summary; \
 		[ -f $(RESULTS)/$@/stress.md ] && echo "table: $(RESULTS)/$@/stress.md"; exit $$rc
+
+# Language runtimes (Python, Go, Java, Node.js) and the debuggers (gdb and
+# strace attached) with a ring-0 program, each against the same run in ring
+# 3 (scripts/runtimes). About two minutes.
+check-runtimes: tree libc
+	@scripts/kernel lupine
+	@mkdir -p $(RESULTS)
+	@scripts/runtimes --out $(RESULTS)/runtimes | tee $(RESULTS)/$@.ktap | \
+		scripts/ktap-check --name $@ --results $(RESULTS) >$(RESULTS)/$@.summary; \
+		rc=$$?; cat $(RESULTS)/$@.summary; echo "table: $(RESULTS)/runtimes/runtimes.md"; exit $$rc
 
 # Who gets ring 0, alone: kml_policy_test (also part of the kselftest-kml
 # matrix of check-selftests) as root in one guest with kml=on.

@@ -86,32 +86,6 @@ static void finish(int status)
 		pause();
 }
 
-/* Read a whole file into a NUL-terminated buffer; NULL on error. */
-static char *slurp(const char *path, size_t *lenp)
-{
-	struct stat st;
-	size_t len = 0;
-	ssize_t n;
-	char *buf;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	buf = fstat(fd, &st) ? NULL : malloc(st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return NULL;
-	}
-	while (len < (size_t)st.st_size &&
-	       (n = read(fd, buf + len, st.st_size - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
-}
-
 static int load_app(struct app *app)
 {
 	char *buf, *key, *val, *end;

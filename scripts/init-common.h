@@ -26,6 +26,51 @@
 #include <termios.h>
 #include <unistd.h>
 
+/*
+ * Read a whole file, of any size and also one of /proc (whose size stat()
+ * does not know), into a NUL-terminated buffer of malloc(). NULL on error
+ * (errno set); *lenp gets the length without the NUL.
+ */
+static char *slurp(const char *path, size_t *lenp)
+{
+	size_t len = 0, size = 4096;
+	char *buf = malloc(size), *bigger;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf)
+		goto fail;
+	for (;;) {
+		if (len + 1 == size) {
+			bigger = realloc(buf, size * 2);
+			if (!bigger)
+				goto fail;
+			buf = bigger;
+			size *= 2;
+		}
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+fail:
+	n = errno;
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	errno = n;
+	return NULL;
+}
+
 static void mnt(const char *src, const char *dir, const char *type,
 		const char *opts, int required)
 {

@@ -34,8 +34,6 @@
 
 #include "init-common.h"
 
-#define MAX_ARGS 256
-
 static char token[64] = "none";
 
 static void say(const char *fmt, const char *a, long long n)
@@ -44,33 +42,20 @@ static void say(const char *fmt, const char *a, long long n)
 	fflush(stderr);
 }
 
-static ssize_t slurp(const char *path, char *buf, size_t size)
-{
-	ssize_t n, len = 0;
-	int fd;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	while ((size_t)len < size - 1 &&
-	       (n = read(fd, buf + len, size - 1 - len)) > 0)
-		len += n;
-	close(fd);
-	buf[len] = '\0';
-	return len;
-}
-
 /* Is kml=on on the kernel command line? */
 static int kml_on(void)
 {
-	char buf[4096], *tok, *save;
+	char *buf, *tok, *save;
+	size_t len;
 	int on = 0;
 
-	if (slurp("/proc/cmdline", buf, sizeof(buf)) <= 0)
+	buf = slurp("/proc/cmdline", &len);
+	if (!buf)
 		return 0;
 	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
 		if (!strncmp(tok, "kml=", 4))
 			on = !strcmp(tok + 4, "on");
+	free(buf);
 	return on;
 }
 
@@ -81,16 +66,22 @@ static int kml_on(void)
  */
 static void mark_trusted(void)
 {
-	static char list[65536];
-	char *path, *save;
+	char *list, *path, *save;
 	int loud = kml_on();
+	size_t len;
 
-	if (slurp("/lupine/trust", list, sizeof(list)) <= 0)
+	/* Any length: a language runtime's library has thousands of files. */
+	list = slurp("/lupine/trust", &len);
+	if (!list) {
+		if (errno != ENOENT)
+			perror("lupine-init: /lupine/trust");
 		return;
+	}
 	for (path = strtok_r(list, "\n", &save); path; path = strtok_r(NULL, "\n", &save))
 		if (setxattr(path, "security.kml", "1", 1, 0) && loud)
 			fprintf(stderr, "lupine-init: cannot mark %s for ring 0: %s\n",
 				path, strerror(errno));
+	free(list);
 }
 
 static void finish(int status)
@@ -112,31 +103,36 @@ static void finish(int status)
 
 int main(void)
 {
-	static char cmd[65536];
-	char *argv[MAX_ARGS + 1];
+	char *cmd, *tok, **argv;
+	size_t len, i, argc = 0;
 	struct timespec ts;
-	int argc = 0, status;
-	ssize_t len, i;
 	pid_t pid, w;
+	int status;
 
 	init_system();
 	mark_trusted();
 
-	len = slurp("/lupine/token", token, sizeof(token));
-	if (len > 0 && token[len - 1] == '\n')
-		token[len - 1] = '\0';
+	tok = slurp("/lupine/token", &len);
+	if (tok) {
+		tok[strcspn(tok, "\n")] = '\0';
+		snprintf(token, sizeof(token), "%s", tok);
+		free(tok);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	say("lupine-up-%s: %lld\n", token,
 	    (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
 
-	len = slurp("/lupine/cmd", cmd, sizeof(cmd));
-	for (i = 0; i < len && argc < MAX_ARGS; i += strlen(cmd + i) + 1)
-		argv[argc++] = cmd + i;
-	argv[argc] = NULL;
-	if (argc == 0) {
+	/* The arguments, each ended by a NUL; as many as the runner wrote. */
+	cmd = slurp("/lupine/cmd", &len);
+	for (i = 0; cmd && i < len; i += strlen(cmd + i) + 1)
+		argc++;
+	argv = calloc(argc + 1, sizeof(*argv));
+	if (!argv || argc == 0) {
 		fprintf(stderr, "lupine-init: no command in /lupine/cmd\n");
 		finish(127);
 	}
+	for (argc = 0, i = 0; i < len; i += strlen(cmd + i) + 1)
+		argv[argc++] = cmd + i;
 
 	setenv("PATH", "/usr/local/bin:/bin:/sbin:/usr/bin:/usr/sbin", 1);
 	setenv("HOME", "/root", 1);
