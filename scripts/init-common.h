@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <regex.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -184,13 +185,17 @@ static void console_session(void)
 }
 
 /*
- * The kernel log lines that make a run fail: what WARN(), BUG(), an oops,
- * lockdep and the page attribute code's W^X check print. scripts/lib.sh
- * (SPLAT_RE) judges saved logs with the same list.
+ * The kernel log lines that make a run fail (an extended regular
+ * expression): the first line of a WARN() in either format (7.3: "WARNING:
+ * FILE:LINE at ..." or "WARNING: at ...", 6.12: "WARNING: CPU: N PID: N
+ * at ..."), BUG() and the "BUG:" reports, an oops, the "cut here" line, the
+ * stack dump that lockdep, RCU and the rest print ("Call Trace:"), and the
+ * page attribute code's W^X check. A printk that merely begins with
+ * "WARNING:" (the deprecated "mand" mount option) is none of these.
+ * scripts/lib.sh (SPLAT_RE) judges saved logs with the same expression.
  */
-static const char *const splat_marks[] = {
-	"WARNING:", "BUG:", "Oops:", "cut here", "Call Trace:", "W^X violation",
-};
+#define SPLAT_RE "WARNING: CPU: |WARNING: at |WARNING: [^ ]+:[0-9]+ at |" \
+		 "BUG:|Oops:|cut here|Call Trace:|W\\^X violation"
 
 #define SPLAT_LINES_MAX 40
 
@@ -210,10 +215,12 @@ static void report_kernel_log(const char *tag)
 	int size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
 	int len, marked = 0, shown = 0, after = 0;
 	char *buf, *line, *save;
-	unsigned int i;
+	regex_t splat;
 
 	buf = size > 0 ? malloc(size + 1) : NULL;
 	len = buf ? klogctl(3, buf, size) : -1;	/* SYSLOG_ACTION_READ_ALL */
+	if (len >= 0 && regcomp(&splat, SPLAT_RE, REG_EXTENDED | REG_NOSUB))
+		len = -1;
 	if (len < 0) {
 		fprintf(stderr, "\n%s-count: -1\n", tag);
 		free(buf);
@@ -223,10 +230,7 @@ static void report_kernel_log(const char *tag)
 	fputc('\n', stderr);
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		for (i = 0; i < sizeof(splat_marks) / sizeof(splat_marks[0]); i++)
-			if (strstr(line, splat_marks[i]))
-				break;
-		if (i < sizeof(splat_marks) / sizeof(splat_marks[0])) {
+		if (!regexec(&splat, line, 0, NULL, 0)) {
 			marked++;
 			after = 12;
 		} else if (after > 0) {
@@ -240,6 +244,7 @@ static void report_kernel_log(const char *tag)
 				strchr(line, '>') + 1 : line);
 	}
 	fprintf(stderr, "%s-count: %d\n", tag, marked);
+	regfree(&splat);
 	free(buf);
 }
 

@@ -111,7 +111,7 @@ judge_ktap() {
 # W^X complaint of the page attribute code. Writes RESULTS/NAME.ktap (one
 # case) and judges it like any other stream; on failure prints the splat's
 # first lines. Returns 1 on a splat or a missing log.
-SPLAT_RE='WARNING:|BUG:|Oops:|cut here|Call Trace:|W\^X violation'
+SPLAT_RE='WARNING: CPU: |WARNING: at |WARNING: [^ ]+:[0-9]+ at |BUG:|Oops:|cut here|Call Trace:|W\^X violation'
 judge_console() {
 	local name=$1 log=$2 splat
 
