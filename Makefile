@@ -39,7 +39,11 @@ BOOT_VARIANTS ?= lupine lupine-nokml stock
 # Seconds of stress-ng per ring: "make stress" and "make check-stress".
 STRESS_TIME ?= 300
 STRESS_CHECK_TIME ?= 20
-# System calls per mode of "make fuzz", and its seed (empty: from the time).
+# System calls per mode of "make fuzz", and its seed (empty: from the time);
+# seconds of trinity per ring in "make fuzz" and "make check-fuzz".
+TRINITY_TIME ?= 600
+TRINITY_CHECK_TIME ?= 30
+TRINITY_SEED ?=
 FUZZ_CALLS ?= 100000
 FUZZ_SEED ?=
 # The application of "make derive" and the applications of "make eval".
@@ -47,7 +51,7 @@ APP ?= redis
 APPS ?= hello redis nginx memcached python
 
 .PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats bench bench-beyond stress fuzz eval derive ablate \
-	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-eval \
+	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-fuzz check-eval \
 	clean distclean
 
 help:
@@ -82,13 +86,14 @@ help:
 	@echo '  ablate        build lupine-APP without each option of app-APP.config in turn and'
 	@echo '                run APP: which options it needs (APP=$(APP); minutes per option)'
 	@echo '  stress        stress-ng in ring 0 and ring 3 on lupine, 2 vCPUs, 5 minutes each: O/results/stress'
-	@echo '  fuzz          kml_fuzz_test with FUZZ_CALLS random system calls in ring 0 and ring 3'
+	@echo '  fuzz          trinity (Debian'"'"'s) for TRINITY_TIME seconds per ring, then kml_fuzz_test with'
+	@echo '                FUZZ_CALLS random system calls (the direct call), in ring 0 and ring 3'
 	@echo '  policy-routes  kml_policy_test alone (the KML LSM: who gets ring 0), as root with kml=on'
 	@echo '  check         the gates that fit in about an hour: on $(MAINLINE) check-series (builds after'
 	@echo '                the last patch; they are the test kernels), check-vm, check-protections, check-selftests,'
 	@echo '                check-debug,'
 	@echo '                check-upstream, check-libc, check-kunit, check-pristine, check-image,'
-	@echo '                check-bench, check-stress, check-runtimes; then check-lts. Wall time per gate: RESULTS/timing'
+	@echo '                check-bench, check-stress, check-runtimes, check-fuzz; then check-lts. Wall time per gate: RESULTS/timing'
 	@echo '  check-lts     the $(LTS) backport: check-series (lupine after the last patch),'
 	@echo '                check-pristine, kselftest-kml in ring 3, ring 0, KML off (RESULTS/$(LTS)/)'
 	@echo '  check-long    what check leaves out for time (about 2 hours): check-series with both'
@@ -109,6 +114,7 @@ help:
 	@echo '  check-stress  a short stress run (STRESS_CHECK_TIME seconds per ring), judged'
 	@echo '  check-runtimes  Python, Go, Java, Node.js, gdb and strace with a ring-0 program, each'
 	@echo '                against the same run in ring 3 (scripts/runtimes)'
+	@echo '  check-fuzz    trinity for TRINITY_CHECK_TIME seconds in ring 0 and ring 3, judged'
 	@echo '  check-eval    application kernels, eval --quick and derive-config, judged'
 	@echo '  check-debug   lupine-debug (x86_debug.config, DEBUG_ENTRY, lockdep, noinstr validation):'
 	@echo '                no build warning, kselftest-kml in ring 0 and ring 3, kml_nest_test under'
@@ -209,7 +215,7 @@ bench: tree selftests bench-libc
 # check-long". Every gate's wall time goes to RESULTS/timing ("GATE SECONDS"
 # lines); scripts/summary prints it as a table.
 CHECKS := check-series check-vm check-protections check-selftests check-debug check-upstream check-libc \
-	check-kunit check-pristine check-image check-bench check-stress check-runtimes
+	check-kunit check-pristine check-image check-bench check-stress check-runtimes check-fuzz
 check: tree
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)/$(LTS); rc=0; t0=$$(date +%s); lts_pid=; \
 	for t in $(CHECKS) check-lts; do \
@@ -407,9 +413,23 @@ policy-routes: tree selftests
 	@scripts/kernel lupine
 	@scripts/policy-routes
 
+# trinity (Debian's binary: the syscall instruction) in ring 0 and ring 3,
+# then kml_fuzz_test, whose calls in ring 0 take the direct call.
 fuzz: tree selftests
 	@scripts/kernel lupine
-	@scripts/fuzz --calls $(FUZZ_CALLS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
+	@mkdir -p $(RESULTS)
+	@rc=0; scripts/trinity --time $(TRINITY_TIME) $(if $(TRINITY_SEED),--seed $(TRINITY_SEED)) \
+		--out $(RESULTS)/trinity >$(RESULTS)/trinity.ktap || rc=1; \
+		cat $(RESULTS)/trinity.ktap; echo "table: $(RESULTS)/trinity/trinity.md"; \
+		scripts/fuzz --calls $(FUZZ_CALLS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) || rc=1; \
+		exit $$rc
+
+check-fuzz: tree
+	@scripts/kernel lupine
+	@mkdir -p $(RESULTS)
+	@scripts/trinity --time $(TRINITY_CHECK_TIME) --out $(RESULTS)/trinity | tee $(RESULTS)/$@.ktap | \
+		scripts/ktap-check --name $@ --results $(RESULTS) >$(RESULTS)/$@.summary; \
+		rc=$$?; cat $(RESULTS)/$@.summary; echo "table: $(RESULTS)/trinity/trinity.md"; exit $$rc
 
 clean:
 	rm -rf $(O)/kernels $(O)/kselftest $(O)/kselftest-kml $(O)/kselftest-upstream \
