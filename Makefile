@@ -204,6 +204,7 @@ bench: tree selftests bench-libc
 	@scripts/kernel lupine
 	@scripts/kernel stock
 	@scripts/bench --icount
+	@scripts/bench-classes
 
 # make check: the gates that fit in about an hour on a 2-core host, the
 # mainline line first, then the LTS backport (check-lts, in O/LTS, results

@@ -631,6 +631,30 @@ out:
 	return ret;
 }
 
+/*
+ * --classes: a warm-up, then one round of N iterations between the window
+ * markers of scripts/insn-classes.c, for an op without a baseline of its
+ * own (the plugin cannot subtract one). 0 on success, -1 on a failure
+ * before the window, -2 on one inside it (the plugin counted a window).
+ */
+static int class_window(const struct op *op, long n)
+{
+	int ret = -1;
+
+	why[0] = '\0';
+	if (op->setup && op->setup())
+		goto out;
+	if (op->run(n / 10 + 1))
+		goto out;
+	CLASS_WINDOW_OPEN();
+	ret = op->run(n) ? -2 : 0;
+	CLASS_WINDOW_CLOSE();
+out:
+	if (op->teardown)
+		op->teardown();
+	return ret;
+}
+
 /* --- setup and report -------------------------------------------------- */
 
 static int setup(void)
@@ -708,7 +732,7 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s [--format md|json] [--rounds R] [--scale F]\n"
 		"       [--only OP[,OP...]] [--settle SEC] [--icount] [--no-aslr]\n"
-		"       [--markers] [--list]\n"
+		"       [--markers] [--classes] [--list]\n"
 		"\n"
 		"Latency of system calls and process operations: median, lowest\n"
 		"and highest cost per operation over R rounds (default %d).\n"
@@ -716,7 +740,9 @@ static void usage(FILE *f, const char *prog)
 		"waits before measuring (default %d s), --icount labels the\n"
 		"figures as instructions (QEMU -icount shift=0), --no-aslr runs\n"
 		"without address space randomization, --markers puts the JSON\n"
-		"between lines %s and %s.\n"
+		"between lines %s and %s. --classes runs each op (but those\n"
+		"with a baseline) once, N iterations between the window markers\n"
+		"of the insn-classes TCG plugin, and reports its window number.\n"
 		"\nOperations:\n", prog, DEFAULT_ROUNDS, DEFAULT_SETTLE,
 		MARK_BEGIN, MARK_END);
 	for (i = 0; i < NR_OPS; i++)
@@ -724,24 +750,32 @@ static void usage(FILE *f, const char *prog)
 			ops[i].name, ops[i].iterations);
 }
 
-/* Mark the ops named in a comma-separated list; -1 on an unknown name. */
-static int select_ops(char *list, int *wanted)
+/*
+ * Mark the ops named in a comma-separated list; -1 on an unknown name. The
+ * list is split in a copy: argv must stay whole for the exec of --no-aslr
+ * (split in place, "--only null,read" came back as "--only null").
+ */
+static int select_ops(const char *arg, int *wanted)
 {
-	char *name;
+	char *list = strdup(arg), *name, *save;
 	int i;
 
+	if (!list)
+		return -1;
 	memset(wanted, 0, NR_OPS * sizeof(*wanted));
-	for (name = strtok(list, ","); name; name = strtok(NULL, ",")) {
+	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
 		for (i = 0; i < NR_OPS; i++)
 			if (!strcmp(name, ops[i].id))
 				break;
 		if (i == NR_OPS) {
 			fprintf(stderr, "kml_bench: no operation '%s' (see --list)\n",
 				name);
+			free(list);
 			return -1;
 		}
 		wanted[i] = 1;
 	}
+	free(list);
 	return 0;
 }
 
@@ -749,7 +783,8 @@ int main(int argc, char **argv)
 {
 	static struct result res[NR_OPS];
 	int wanted[NR_OPS], json = 0, markers = 0, rounds = DEFAULT_ROUNDS;
-	int settle = DEFAULT_SETTLE, no_aslr = 0, aslr;
+	int settle = DEFAULT_SETTLE, no_aslr = 0, aslr, classes = 0, window = 0;
+	int ret;
 	const char *unit = "ns", *measure_by = "clock";
 	char clocksource[64], *end;
 	struct utsname uts;
@@ -780,6 +815,8 @@ int main(int argc, char **argv)
 			no_aslr = 1;
 		} else if (!strcmp(arg, "--markers")) {
 			markers = 1;
+		} else if (!strcmp(arg, "--classes")) {
+			classes = 1;
 		} else if (!strcmp(arg, "--list")) {
 			usage(stdout, argv[0]);
 			return 0;
@@ -834,6 +871,44 @@ int main(int argc, char **argv)
 		snprintf(uts.release, sizeof(uts.release), "unknown");
 	read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource",
 		  clocksource, sizeof(clocksource));
+
+	if (classes) {
+		/* One window per op, in order: "window K" is the plugin's K-th. */
+		if (markers)
+			printf("%s\n", MARK_BEGIN);
+		printf("{\"measure\": \"classes\", \"cpl\": %u, \"kernel\": ",
+		       current_cpl());
+		json_string(uts.release);
+		printf(", \"ops\": [\n");
+		first = 1;
+		for (i = 0; i < NR_OPS; i++) {
+			if (!wanted[i] || ops[i].base)
+				continue;
+			n = (long)(ops[i].iterations * scale + 0.5);
+			if (n < 1)
+				n = 1;
+			printf("%s  {\"id\": \"%s\", \"name\": \"%s\", \"iterations\": %ld, \"per\": %d, ",
+			       first ? "" : ",\n", ops[i].id, ops[i].name, n, ops[i].per);
+			first = 0;
+			fflush(stdout);
+			ret = class_window(&ops[i], n);
+			if (ret) {
+				failed++;
+				window += ret == -2;
+				printf("\"window\": null, \"error\": ");
+				json_string(why[0] ? why : "failed");
+				printf("}");
+				continue;
+			}
+			printf("\"window\": %d}", window++);
+		}
+		printf("\n]}\n");
+		if (markers)
+			printf("%s\n", MARK_END);
+		cleanup();
+		drain();
+		return failed ? 1 : 0;
+	}
 
 	if (!json) {
 		printf("| operation | %s per op (median) | min | max | rounds x iterations |\n",

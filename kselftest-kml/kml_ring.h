@@ -224,4 +224,17 @@ static inline long kml_syscall4(unsigned long entry, long nr, long a0,
 	"92:	addq	$8, %%rcx\n"						\
 	"	jnz	91b\n"
 
+/*
+ * Measurement windows for scripts/insn-classes.c, a QEMU TCG plugin that
+ * counts the instructions between them by class: multi-byte NOPs whose
+ * displacement the plugin recognises ("1LMK" opens, "0LMK" closes). They
+ * do nothing, with or without the plugin.
+ */
+#define CLASS_WINDOW_OPEN()						\
+	__asm__ volatile(".byte 0x0f, 0x1f, 0x84, 0x00, 0x31, 0x4c, 0x4d, 0x4b" \
+			 ::: "memory")
+#define CLASS_WINDOW_CLOSE()						\
+	__asm__ volatile(".byte 0x0f, 0x1f, 0x84, 0x00, 0x30, 0x4c, 0x4d, 0x4b" \
+			 ::: "memory")
+
 #endif /* KML_RING_H */
