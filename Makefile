@@ -50,7 +50,7 @@ FUZZ_SEED ?=
 APP ?= redis
 APPS ?= hello redis nginx memcached python
 
-.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats bench bench-beyond stress fuzz eval derive ablate \
+.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats boot-profile bench bench-beyond stress fuzz eval derive ablate \
 	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-fuzz check-eval \
 	clean distclean
 
@@ -73,6 +73,8 @@ help:
 	@echo '  demo          the main job: syscall cost in ring 3 and ring 0 on lupine (--icount)'
 	@echo '  sizes         build every variant of KVER and tabulate bzImage/vmlinux sizes'
 	@echo '  boot-stats    sizes, boot-to-init time and smallest memory of BOOT_VARIANTS'
+	@echo '  boot-profile  one deterministic boot of V: phases, initcalls, kernel functions by'
+	@echo '                instructions before init (RESULTS/boot-profile/V.md)'
 	@echo '  bench         syscall latency benchmark on every mode (--icount): O/results/bench'
 	@echo '  bench-beyond  1 vs 2 vCPUs, processes vs threads, static vs dynamic in ring 0'
 	@echo '  upstream-selftests  the kernel'"'"'s x86, futex, timers, signal and ptrace selftests'
@@ -187,6 +189,13 @@ demo: tree selftests libc
 # make KVER=$(LTS) sizes for the backport).
 sizes: tree
 	@scripts/sizes $(SIZE_VARIANTS)
+
+# Where the boot of V goes: phases and initcalls (guest clock under
+# -icount) and kernel functions by instructions executed before init (the
+# insn-hot plugin), in RESULTS/boot-profile/V.{md,json,png}.
+boot-profile: tree
+	@scripts/kernel $(V)
+	@scripts/boot-profile --kernel $(V) --out $(RESULTS)/boot-profile
 
 boot-stats: tree
 	@set -e; for v in $(BOOT_VARIANTS); do scripts/kernel $$v; done

@@ -131,6 +131,37 @@ judge_console() {
 	judge_ktap "$name" 0 "the guest run" "$log"
 }
 
+# build_tcg_plugin NAME: build the QEMU TCG plugin scripts/NAME.c into
+# $O/qemu-plugin/NAME.so (if it is older than its source) and print its
+# path. The header, qemu-plugin.h, comes from Debian's qemu source package
+# of the installed QEMU (apt-get source; Debian ships it in no binary
+# package), fetched once into $O/qemu-plugin/.
+build_tcg_plugin() {
+	local src=$TOP/scripts/$1.c dir=$O/qemu-plugin so=$O/qemu-plugin/$1.so ver tarball
+
+	if ! [ -f "$so" ] || [ "$src" -nt "$so" ]; then
+		mkdir -p "$dir"
+		if ! [ -f "$dir/qemu-plugin.h" ]; then
+			ver=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null) ||
+				die "qemu-system-x86 is not installed: run 'make deps'"
+			info "fetching Debian's qemu source $ver for qemu-plugin.h"
+			rm -rf "$dir/src"
+			mkdir -p "$dir/src"
+			(cd "$dir/src" && apt-get source --download-only -q "qemu=$ver" >/dev/null 2>&1) ||
+				die "apt-get source qemu=$ver failed (deb-src entries: make deps)"
+			tarball=$(ls "$dir"/src/qemu_*.orig.tar.* | head -n 1)
+			tar -xf "$tarball" -C "$dir/src" --wildcards '*/include/qemu/qemu-plugin.h' ||
+				die "no include/qemu/qemu-plugin.h in $tarball"
+			cp "$dir"/src/*/include/qemu/qemu-plugin.h "$dir/qemu-plugin.h"
+			rm -rf "$dir/src"
+		fi
+		gcc -shared -fPIC -O2 -Wall -Wextra -I "$dir" -o "$so.tmp" "$src" ||
+			die "cannot build $src"
+		mv "$so.tmp" "$so"
+	fi
+	echo "$so"
+}
+
 # The list of known kernel variants.
 variants() {
 	local f
