@@ -214,6 +214,11 @@ bench: tree selftests bench-libc
 	@scripts/kernel stock
 	@scripts/bench --icount
 	@scripts/bench-classes
+	@if [ -w /dev/kvm ] && grep -qw -e vmx -e svm /proc/cpuinfo; then \
+		scripts/bench --tsc --out $(RESULTS)/bench-kvm-tsc; \
+	else \
+		echo "bench: no vmx/svm on this host, so no KVM run in TSC cycles (scripts/bench --tsc on a host with them)"; \
+	fi
 
 # make check: the gates that fit in about an hour on a 2-core host, the
 # mainline line first, then the LTS backport (check-lts, in O/LTS, results

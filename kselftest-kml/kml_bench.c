@@ -113,10 +113,23 @@ static int fail(const char *fmt, ...)
 	return -1;
 }
 
+/* --tsc: read the time stamp counter instead of the clock. */
+static int use_tsc;
+
+/*
+ * The clock in ns, or with --tsc the TSC, serialised on both sides: LFENCE
+ * before RDTSC waits for the instructions before it to complete, LFENCE
+ * after keeps the ones after from starting early.
+ */
 static long long now_ns(void)
 {
 	struct timespec ts;
+	unsigned int lo, hi;
 
+	if (use_tsc) {
+		__asm__ volatile("lfence\n\trdtsc\n\tlfence" : "=a" (lo), "=d" (hi) :: "memory");
+		return (long long)((unsigned long long)hi << 32 | lo);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
@@ -732,13 +745,15 @@ static void usage(FILE *f, const char *prog)
 	fprintf(f,
 		"Usage: %s [--format md|json] [--rounds R] [--scale F]\n"
 		"       [--only OP[,OP...]] [--settle SEC] [--icount] [--no-aslr]\n"
-		"       [--markers] [--classes] [--list]\n"
+		"       [--markers] [--classes] [--tsc] [--list]\n"
 		"\n"
 		"Latency of system calls and process operations: median, lowest\n"
 		"and highest cost per operation over R rounds (default %d).\n"
 		"--scale multiplies every op's iterations per round, --settle\n"
 		"waits before measuring (default %d s), --icount labels the\n"
-		"figures as instructions (QEMU -icount shift=0), --no-aslr runs\n"
+		"figures as instructions (QEMU -icount shift=0), --tsc measures\n"
+		"in TSC cycles (LFENCE; RDTSC; LFENCE) instead of clock ns,\n"
+		"--no-aslr runs\n"
 		"without address space randomization, --markers puts the JSON\n"
 		"between lines %s and %s. --classes runs each op (but those\n"
 		"with a baseline) once, N iterations between the window markers\n"
@@ -811,6 +826,10 @@ int main(int argc, char **argv)
 		if (!strcmp(arg, "--icount")) {
 			unit = "instructions";
 			measure_by = "icount";
+		} else if (!strcmp(arg, "--tsc")) {
+			use_tsc = 1;
+			unit = "TSC cycles";
+			measure_by = "tsc";
 		} else if (!strcmp(arg, "--no-aslr")) {
 			no_aslr = 1;
 		} else if (!strcmp(arg, "--markers")) {
