@@ -194,6 +194,15 @@ kernel_image() {
 	fi
 }
 
+# need_kml_kernel VARIANT|PATH: die unless the kernel is built with KML (an
+# image file is taken as it is).
+need_kml_kernel() {
+	[ -f "$1" ] && return
+	[ -n "$(kernel_image "$1")" ] || die "the $1 kernel is not built: make kernel V=$1"
+	grep -qx 'CONFIG_KERNEL_MODE_LINUX=y' "$(kernel_dir "$1")/.config" ||
+		die "the $1 kernel has no KML (patches/ not applied?)"
+}
+
 need_tree() {
 	[ -f "$KSRC/Makefile" ] || die "no kernel tree at $KSRC: run 'make tree' first (or set KSRC)"
 }
