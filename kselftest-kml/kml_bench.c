@@ -53,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -235,6 +236,41 @@ static int run_sigaction(long n)
 	while (n--)
 		if (sigaction(SIGUSR1, &sa, &old))
 			return fail("sigaction: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * Minor faults: map N fresh anonymous pages, write one byte to each (a fault
+ * that allocates and maps a zeroed page), unmap them. Per iteration: one
+ * fault and its share of the mmap(), the munmap() and the freeing.
+ */
+static int run_fault(long n)
+{
+	long page = sysconf(_SC_PAGESIZE), i;
+	volatile char *p;
+
+	p = mmap(NULL, n * page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return fail("mmap: %s", strerror(errno));
+	for (i = 0; i < n; i++)
+		p[i * page] = 1;
+	if (munmap((void *)p, n * page))
+		return fail("munmap: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * A sleep of 1 us and the wake-up: the hrtimer's interrupt ends the idle
+ * time (no instructions under -icount), wakes the task and returns to it.
+ */
+static int run_sleep(long n)
+{
+	struct timespec us = { 0, 1000 };
+
+	while (n--)
+		if (nanosleep(&us, NULL))
+			return fail("nanosleep: %s", strerror(errno));
 	return 0;
 }
 
@@ -562,6 +598,8 @@ static const struct op ops[] = {
 	  run_sigaction },
 	{ "sigcatch", "signal catch", 3600, 1, setup_sigcatch, run_sigcatch,
 	  NULL, teardown_sigcatch },
+	{ "fault", "minor fault (fresh anonymous page)", 4000, 1, NULL, run_fault },
+	{ "sleep", "nanosleep 1 us and wake-up", 1500, 1, NULL, run_sleep },
 	{ "pipe", "pipe round trip", 1400, 1, start_partner, run_pingpong,
 	  NULL, stop_partner },
 	{ "ctxsw", "context switch (2 procs, 1 CPU)", 1200, 2, setup_ctxsw,
