@@ -1,23 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * insn-hot.c - a QEMU TCG plugin that counts the kernel instructions a
- * guest executes from reset until its first user-space instruction (the
- * start of init), per 16-byte block of kernel text, for scripts/boot-profile.
+ * guest executes from reset until its init says it runs, per 16-byte block
+ * of kernel text, for scripts/boot-profile.
  *
  * Where -icount's guest clock also advances while a vCPU idles (QEMU skips
  * to the next timer with sleep=off), these are instructions executed, each
  * counted where it ran: scripts/boot-profile turns the blocks into functions
- * with System.map. With more than one vCPU the counts would race; the
- * plugin refuses to load then. No register reads (plugin API version 1):
- * user space is told by address (below the canonical hole).
+ * with System.map. The end is the init's marker, the multi-byte NOP that
+ * opens a window of scripts/insn-classes.c (bytes 0f 1f 84 00 31 4c 4d 4b),
+ * which scripts/vm-init.c executes first thing in main(). Before the first
+ * instruction in the kernel's half of the address space run the firmware,
+ * the boot loader, the decompressor or the PVH entry and the startup code
+ * at physical addresses: counted apart. With more than one vCPU the counts
+ * would race; the plugin refuses to load then. No register reads (plugin
+ * API version 1): kernel text is told by address.
  *
- * Arguments (-plugin FILE,out=PATH): PATH gets "total N" (kernel
- * instructions from its first one at its link address to init's first),
- * "user_start 0|1", "outside_text N" (of total, outside the 128 MiB of
- * text), "before_kernel N" (the firmware, boot loader, decompressor and
- * startup code at physical addresses) and one "ADDRESS COUNT" line per
- * block of text executed (hexadecimal address of the block, decimal count)
- * at exit.
+ * Arguments (-plugin FILE,out=PATH): PATH gets "total N" (instructions in
+ * the kernel's half from its first one to the marker), "user_start 0|1"
+ * (the marker was seen), "outside_text N" (of total, outside the 128 MiB of
+ * text from 0xffffffff80000000), "before_kernel N", "user N" (low-address
+ * instructions between, the C library's start-up of init and anything
+ * else) and one "ADDRESS COUNT" line per block of text executed
+ * (hexadecimal address of the block, decimal count) at exit.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -36,8 +41,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define NR_BLOCKS	(TEXT_SIZE >> BLOCK_SHIFT)
 #define USER_TOP	0x0000800000000000ULL
 
+static const uint8_t init_mark[8] = { 0x0f, 0x1f, 0x84, 0x00, 0x31, 0x4c, 0x4d, 0x4b };
+
 static uint64_t *blocks;
-static uint64_t total, outside, before;
+static uint64_t total, outside, before, user;
 static int kernel_seen, user_started;
 static const char *out_path;
 
@@ -48,26 +55,26 @@ static void insn_exec(unsigned int vcpu, void *udata)
 	(void)vcpu;
 	if (user_started)
 		return;
-	/*
-	 * Below the kernel's first instruction at its link address run the
-	 * firmware, the boot loader, the decompressor and startup_64 at
-	 * physical addresses: counted apart. After it, a low address is user
-	 * space.
-	 */
-	if (!kernel_seen && pc < TEXT_BASE) {
-		before++;
+	if (pc < USER_TOP) {
+		if (kernel_seen)
+			user++;
+		else
+			before++;
 		return;
 	}
 	kernel_seen = 1;
-	if (pc < USER_TOP) {
-		user_started = 1;
-		return;
-	}
 	total++;
 	if (pc >= TEXT_BASE && pc - TEXT_BASE < TEXT_SIZE)
 		blocks[(pc - TEXT_BASE) >> BLOCK_SHIFT]++;
 	else
 		outside++;
+}
+
+static void mark_exec(unsigned int vcpu, void *udata)
+{
+	(void)vcpu;
+	(void)udata;
+	user_started = 1;
 }
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -80,6 +87,12 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		return;
 	for (i = 0; i < n; i++) {
 		insn = qemu_plugin_tb_get_insn(tb, i);
+		if (qemu_plugin_insn_size(insn) == sizeof(init_mark) &&
+		    !memcmp(qemu_plugin_insn_data(insn), init_mark, sizeof(init_mark))) {
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, mark_exec,
+							       QEMU_PLUGIN_CB_NO_REGS, NULL);
+			continue;
+		}
 		qemu_plugin_register_vcpu_insn_exec_cb(insn, insn_exec,
 						       QEMU_PLUGIN_CB_NO_REGS,
 						       (void *)(uintptr_t)qemu_plugin_insn_vaddr(insn));
@@ -99,7 +112,8 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 		return;
 	}
 	fprintf(f, "total %" PRIu64 "\nuser_start %d\noutside_text %" PRIu64 "\n"
-		"before_kernel %" PRIu64 "\n", total, user_started, outside, before);
+		"before_kernel %" PRIu64 "\nuser %" PRIu64 "\n", total, user_started,
+		outside, before, user);
 	for (b = 0; b < NR_BLOCKS; b++)
 		if (blocks[b])
 			fprintf(f, "%" PRIx64 " %" PRIu64 "\n",
