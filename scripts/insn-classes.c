@@ -42,6 +42,8 @@
 
 #include <qemu-plugin.h>
 
+#include "insn-marks.h"
+
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 enum insn_class {
@@ -81,8 +83,8 @@ static struct {
 } ranges[MAX_RANGES];
 static unsigned int nr_ranges;
 
-static const uint8_t mark_open[8] = { 0x0f, 0x1f, 0x84, 0x00, 0x31, 0x4c, 0x4d, 0x4b };
-static const uint8_t mark_close[8] = { 0x0f, 0x1f, 0x84, 0x00, 0x30, 0x4c, 0x4d, 0x4b };
+static const uint8_t mark_open[] = { INSN_MARK_OPEN_BYTES };
+static const uint8_t mark_close[] = { INSN_MARK_CLOSE_BYTES };
 
 /* The class of the instruction in @b (@len bytes); x86-64 only. */
 static enum insn_class classify(const uint8_t *b, size_t len)
@@ -291,31 +293,19 @@ static int read_ranges(const char *path)
 	return 0;
 }
 
+/* ranges=PATH; 0 if taken, -1 otherwise (also on a bad file). */
+static int ranges_arg(const char *arg)
+{
+	return strncmp(arg, "ranges=", 7) ? -1 : read_ranges(arg + 7);
+}
+
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 					   const qemu_info_t *info,
 					   int argc, char **argv)
 {
-	int i;
-
-	if (!info->system_emulation || info->system.max_vcpus > 1) {
-		fprintf(stderr, "insn-classes: system emulation with one vCPU only\n");
+	out_path = plugin_setup("insn-classes", info, argc, argv, ranges_arg);
+	if (!out_path)
 		return -1;
-	}
-	for (i = 0; i < argc; i++) {
-		if (!strncmp(argv[i], "out=", 4)) {
-			out_path = argv[i] + 4;
-		} else if (!strncmp(argv[i], "ranges=", 7)) {
-			if (read_ranges(argv[i] + 7))
-				return -1;
-		} else {
-			fprintf(stderr, "insn-classes: unknown argument '%s'\n", argv[i]);
-			return -1;
-		}
-	}
-	if (!out_path) {
-		fprintf(stderr, "insn-classes: out=PATH is required\n");
-		return -1;
-	}
 	windows = calloc(MAX_WINDOWS, sizeof(*windows));
 	if (!windows)
 		return -1;

@@ -32,6 +32,8 @@
 
 #include <qemu-plugin.h>
 
+#include "insn-marks.h"
+
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 
 /* Kernel text (linked at 0xffffffff81000000): 128 MiB from 0xffffffff80000000, 16-byte blocks. */
@@ -41,7 +43,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define NR_BLOCKS	(TEXT_SIZE >> BLOCK_SHIFT)
 #define USER_TOP	0x0000800000000000ULL
 
-static const uint8_t init_mark[8] = { 0x0f, 0x1f, 0x84, 0x00, 0x31, 0x4c, 0x4d, 0x4b };
+static const uint8_t init_mark[] = { INSN_MARK_OPEN_BYTES };
 
 static uint64_t *blocks;
 static uint64_t total, outside, before, user;
@@ -125,24 +127,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 					   const qemu_info_t *info,
 					   int argc, char **argv)
 {
-	int i;
-
-	if (!info->system_emulation || info->system.max_vcpus > 1) {
-		fprintf(stderr, "insn-hot: system emulation with one vCPU only\n");
+	out_path = plugin_setup("insn-hot", info, argc, argv, NULL);
+	if (!out_path)
 		return -1;
-	}
-	for (i = 0; i < argc; i++) {
-		if (!strncmp(argv[i], "out=", 4)) {
-			out_path = argv[i] + 4;
-		} else {
-			fprintf(stderr, "insn-hot: unknown argument '%s'\n", argv[i]);
-			return -1;
-		}
-	}
-	if (!out_path) {
-		fprintf(stderr, "insn-hot: out=PATH is required\n");
-		return -1;
-	}
 	blocks = calloc(NR_BLOCKS, sizeof(*blocks));
 	if (!blocks)
 		return -1;

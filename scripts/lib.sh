@@ -139,7 +139,7 @@ judge_console() {
 build_tcg_plugin() {
 	local src=$TOP/scripts/$1.c dir=$O/qemu-plugin so=$O/qemu-plugin/$1.so ver tarball
 
-	if ! [ -f "$so" ] || [ "$src" -nt "$so" ]; then
+	if ! [ -f "$so" ] || [ "$src" -nt "$so" ] || [ "$TOP/scripts/insn-marks.h" -nt "$so" ]; then
 		mkdir -p "$dir"
 		if ! [ -f "$dir/qemu-plugin.h" ]; then
 			ver=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null) ||

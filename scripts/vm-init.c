@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "init-common.h"
+#include "insn-marks.h"
 
 static char token[64] = "none";
 
@@ -113,7 +114,7 @@ int main(void)
 	 * Init runs: the marker that ends the count of scripts/insn-hot.c
 	 * (boot-profile). A NOP, with or without the plugin.
 	 */
-	__asm__ volatile(".byte 0x0f, 0x1f, 0x84, 0x00, 0x31, 0x4c, 0x4d, 0x4b" ::: "memory");
+	__asm__ volatile(INSN_MARK_ASM(INSN_MARK_OPEN_BYTES) ::: "memory");
 	init_system();
 	mark_trusted();
 
