@@ -28,10 +28,12 @@
  *   out     where to write the counts at exit (JSON, below)
  *   ranges  a file of "START END CLASS" lines (hexadecimal addresses, END
  *           exclusive; CLASS is "mitigation"), optional
+ *   pcs=1   also count every instruction address executed in a window
+ *           (scripts/bench-classes --functions turns them into functions)
  *
  * Output: {"classes": [...], "windows": [{"user": {CLASS: N, ...},
- * "kernel": {...}}, ...]}, one entry per closed window in order; a window
- * still open at exit is left out. Built against qemu-plugin.h of Debian's
+ * "kernel": {...}[, "pcs": {"ADDRESS": N, ...}]}, ...]}, one entry per
+ * closed window in order; a window still open at exit is left out. Built against qemu-plugin.h of Debian's
  * qemu source package (scripts/bench does it); no glib needed.
  */
 #include <inttypes.h>
@@ -67,6 +69,12 @@ static const char *const class_names[C_NR] = {
 
 #define MAX_WINDOWS	256
 #define MAX_RANGES	256
+/*
+ * The per-address counts of pcs=1: open addressing on (opening, address),
+ * where every window opened gets a new number, so that a window opened
+ * again before it closed starts from nothing, as its class counts do.
+ */
+#define PC_SLOTS	(1U << 20)
 
 struct counts {
 	uint64_t n[2][C_NR];	/* [0] user, [1] kernel */
@@ -77,6 +85,13 @@ static struct counts *windows;
 static unsigned int nr_windows;
 static int in_window;
 static const char *out_path;
+
+static struct pc_slot {
+	uint64_t pc, n;
+	unsigned int window;
+} *pc_slots;
+static unsigned int pc_used, pc_gen, win_gen[MAX_WINDOWS];
+static int pc_full;
 
 static struct {
 	uint64_t start, end;
@@ -174,6 +189,32 @@ static enum insn_class classify(const uint8_t *b, size_t len)
 	}
 }
 
+static void count_pc(uint64_t pc)
+{
+	uint64_t h = (pc ^ ((uint64_t)pc_gen << 48)) * 0x9e3779b97f4a7c15ULL;
+	unsigned int i = h >> 44;
+
+	for (;; i = (i + 1) & (PC_SLOTS - 1)) {
+		struct pc_slot *s = &pc_slots[i];
+
+		if (s->n && s->pc == pc && s->window == pc_gen) {
+			s->n++;
+			return;
+		}
+		if (!s->n) {
+			if (pc_used >= PC_SLOTS / 2) {
+				pc_full = 1;
+				return;
+			}
+			pc_used++;
+			s->pc = pc;
+			s->window = pc_gen;
+			s->n = 1;
+			return;
+		}
+	}
+}
+
 static void insn_exec(unsigned int vcpu, void *udata)
 {
 	uintptr_t ud = (uintptr_t)udata;
@@ -182,16 +223,34 @@ static void insn_exec(unsigned int vcpu, void *udata)
 	if (ud & UD_OPEN) {
 		memset(&current, 0, sizeof(current));
 		in_window = 1;
+		pc_gen++;
 		return;
 	}
 	if (ud & UD_CLOSE) {
-		if (in_window && nr_windows < MAX_WINDOWS)
+		if (in_window && nr_windows < MAX_WINDOWS) {
+			win_gen[nr_windows] = pc_gen;
 			windows[nr_windows++] = current;
+		}
 		in_window = 0;
 		return;
 	}
 	if (in_window)
 		current.n[!!(ud & UD_KERNEL)][ud & 0xff]++;
+}
+
+/* With pcs=1 an instruction's userdata points at its class and address. */
+struct insn_info {
+	uintptr_t ud;
+	uint64_t pc;
+};
+
+static void insn_exec_pc(unsigned int vcpu, void *udata)
+{
+	const struct insn_info *ii = udata;
+
+	if (in_window && !(ii->ud & (UD_OPEN | UD_CLOSE)))
+		count_pc(ii->pc);
+	insn_exec(vcpu, (void *)ii->ud);
 }
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
@@ -221,6 +280,17 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 			if (pc >= 0xffff800000000000ULL)
 				ud |= UD_KERNEL;
 		}
+		if (pc_slots) {
+			struct insn_info *ii = malloc(sizeof(*ii));
+
+			if (!ii)
+				abort();
+			ii->ud = ud;
+			ii->pc = pc;
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, insn_exec_pc,
+							       QEMU_PLUGIN_CB_NO_REGS, ii);
+			continue;
+		}
 		qemu_plugin_register_vcpu_insn_exec_cb(insn, insn_exec,
 						       QEMU_PLUGIN_CB_NO_REGS,
 						       (void *)ud);
@@ -234,6 +304,21 @@ static void write_counts(FILE *f, const uint64_t *n)
 	fputc('{', f);
 	for (c = 0; c < C_NR; c++)
 		fprintf(f, "%s\"%s\": %" PRIu64, c ? ", " : "", class_names[c], n[c]);
+	fputc('}', f);
+}
+
+static void write_pcs(FILE *f, unsigned int w)
+{
+	unsigned int i, first = 1;
+
+	fputs(", \"pcs\": {", f);
+	for (i = 0; i < PC_SLOTS; i++) {
+		if (!pc_slots[i].n || pc_slots[i].window != win_gen[w])
+			continue;
+		fprintf(f, "%s\"%" PRIx64 "\": %" PRIu64, first ? "" : ", ",
+			pc_slots[i].pc, pc_slots[i].n);
+		first = 0;
+	}
 	fputc('}', f);
 }
 
@@ -259,9 +344,11 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 		write_counts(f, windows[w].n[0]);
 		fputs(", \"kernel\": ", f);
 		write_counts(f, windows[w].n[1]);
+		if (pc_slots)
+			write_pcs(f, w);
 		fputc('}', f);
 	}
-	fputs("]}\n", f);
+	fprintf(f, "],\n \"pcs_complete\": %s}\n", pc_full ? "false" : "true");
 	fclose(f);
 }
 
@@ -293,9 +380,13 @@ static int read_ranges(const char *path)
 	return 0;
 }
 
-/* ranges=PATH; 0 if taken, -1 otherwise (also on a bad file). */
+/* ranges=PATH or pcs=1; 0 if taken, -1 otherwise (also on a bad file). */
 static int ranges_arg(const char *arg)
 {
+	if (!strcmp(arg, "pcs=1")) {
+		pc_slots = calloc(PC_SLOTS, sizeof(*pc_slots));
+		return pc_slots ? 0 : -1;
+	}
 	return strncmp(arg, "ranges=", 7) ? -1 : read_ranges(arg + 7);
 }
 
