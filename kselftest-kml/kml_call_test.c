@@ -216,27 +216,32 @@ TEST(only_rcx_and_r11_are_clobbered)
  * kernel's string copies would run backwards (the data written would be
  * wrong, and kernel memory beside the buffer overwritten), and AC would
  * switch SMAP off for whatever runs next on the CPU. The caller gets both
- * back.
+ * back. DF alone too: the entry clears IF alone with CLI and takes POPF only
+ * for a caller with any other flag set, which DF must count as.
  */
 TEST(caller_flags_do_not_reach_the_kernel)
 {
+	static const unsigned long sets[] = { FLAG_DF | FLAG_AC, FLAG_DF };
 	char out[64], in[64];
 	unsigned long after;
-	int fds[2], i;
+	int fds[2], i, s;
 	long ret;
 
-	for (i = 0; i < (int)sizeof(out); i++)
-		out[i] = (char)(i * 7 + 1);
-	ASSERT_EQ(0, pipe(fds));
-	ret = sys3_flags(SYS_write, fds[1], (long)out, sizeof(out),
-			 FLAG_DF | FLAG_AC, &after);
-	EXPECT_EQ((long)sizeof(out), ret);
-	EXPECT_EQ(FLAG_DF | FLAG_AC, after & (FLAG_DF | FLAG_AC));
-	ASSERT_EQ((ssize_t)sizeof(in), read(fds[0], in, sizeof(in)));
-	EXPECT_EQ(0, memcmp(in, out, sizeof(out)))
-		TH_LOG("the kernel copied the data wrongly: DF reached it");
-	close(fds[0]);
-	close(fds[1]);
+	for (s = 0; s < 2; s++) {
+		for (i = 0; i < (int)sizeof(out); i++)
+			out[i] = (char)(i * 7 + 1 + s);
+		ASSERT_EQ(0, pipe(fds));
+		ret = sys3_flags(SYS_write, fds[1], (long)out, sizeof(out),
+				 sets[s], &after);
+		EXPECT_EQ((long)sizeof(out), ret);
+		EXPECT_EQ(sets[s], after & (FLAG_DF | FLAG_AC));
+		ASSERT_EQ((ssize_t)sizeof(in), read(fds[0], in, sizeof(in)));
+		EXPECT_EQ(0, memcmp(in, out, sizeof(out)))
+			TH_LOG("flags %#lx: the kernel copied the data wrongly: DF reached it",
+			       sets[s]);
+		close(fds[0]);
+		close(fds[1]);
+	}
 }
 
 static void nothing(int sig)
