@@ -50,7 +50,7 @@ FUZZ_SEED ?=
 APP ?= redis
 APPS ?= hello redis nginx memcached python
 
-.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats boot-profile bench bench-beyond stress fuzz eval derive ablate \
+.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats boot-profile bench bench-beyond stress fuzz eval fork-survey derive ablate \
 	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-fuzz check-eval \
 	clean distclean
 
@@ -82,7 +82,11 @@ help:
 	@echo '  redis         redis-server built with kml-gcc, in ring 0 on lupine, answering redis-cli'
 	@echo '  nginx         nginx built with kml-gcc, in ring 0 on lupine, serving busybox wget'
 	@echo '  eval          the Lupine evaluation of every variant and application kernel: size,'
-	@echo '                boot, memory, redis and nginx throughput: O/results/eval (APPS=$(APPS))'
+	@echo '                boot, memory, redis and nginx throughput: O/results/eval (APPS=$(APPS));'
+	@echo '                then fork-survey'
+	@echo '  fork-survey   how many applications use fork: Debian'"'"'s servers traced in a guest of'
+	@echo '                microvm (processes, threads, exec, linking, SMP, options beyond'
+	@echo '                lupine-base): O/results/eval/fork-survey.md and .json'
 	@echo '  derive        derive APP'"'"'s Kconfig fragment from a strace of it, build that kernel'
 	@echo '                and run APP on it (APP=$(APP))'
 	@echo '  ablate        build lupine-APP without each option of app-APP.config in turn and'
@@ -117,7 +121,7 @@ help:
 	@echo '  check-runtimes  Python, Go, Java, Node.js, gdb and strace with a ring-0 program, each'
 	@echo '                against the same run in ring 3 (scripts/runtimes)'
 	@echo '  check-fuzz    trinity for TRINITY_CHECK_TIME seconds in ring 0 and ring 3, judged'
-	@echo '  check-eval    application kernels, eval --quick and derive-config, judged'
+	@echo '  check-eval    application kernels, eval --quick, derive-config and fork-survey, judged'
 	@echo '  check-debug   lupine-debug (x86_debug.config, DEBUG_ENTRY, lockdep, noinstr validation):'
 	@echo '                no build warning, kselftest-kml in ring 0 and ring 3, kml_nest_test under'
 	@echo '                host NMIs (NEST_SECONDS, NEST_NMI_RATE); no kernel splat anywhere'
@@ -377,7 +381,13 @@ eval: tree libc
 	@set -e; for v in $(filter-out kunit,$(VARIANTS)); do scripts/kernel $$v; done
 	@scripts/redis >/dev/null
 	@scripts/nginx >/dev/null
-	@scripts/eval --apps "$(APPS)"
+	@rc=0; scripts/eval --apps "$(APPS)" || rc=1; scripts/fork-survey || rc=1; exit $$rc
+
+# Debian's servers under strace in a guest of microvm (scripts/fork-survey):
+# processes, threads, exec, linking, SMP, kernel options; about 10 minutes.
+fork-survey: tree
+	@scripts/kernel microvm
+	@scripts/fork-survey
 
 derive: tree
 	@scripts/kernel lupine
