@@ -50,8 +50,8 @@ FUZZ_SEED ?=
 APP ?= redis
 APPS ?= hello redis nginx memcached python
 
-.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats boot-profile bench bench-beyond stress fuzz eval fork-survey derive ablate \
-	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-fuzz check-eval \
+.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats boot-profile bench bench-beyond stress fuzz eval fork-survey density derive ablate \
+	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-fuzz check-eval check-density \
 	clean distclean
 
 help:
@@ -83,10 +83,13 @@ help:
 	@echo '  nginx         nginx built with kml-gcc, in ring 0 on lupine, serving busybox wget'
 	@echo '  eval          the Lupine evaluation of every variant and application kernel: size,'
 	@echo '                boot, memory, redis and nginx throughput: O/results/eval (APPS=$(APPS));'
-	@echo '                then fork-survey'
+	@echo '                then fork-survey and density'
 	@echo '  fork-survey   how many applications use fork: Debian'"'"'s servers traced in a guest of'
 	@echo '                microvm (processes, threads, exec, linking, SMP, options beyond'
 	@echo '                lupine-base): O/results/eval/fork-survey.md and .json'
+	@echo '  density       how many hello and redis guests fit in 4 GiB: 4 guests of each of stock,'
+	@echo '                microvm and the lupine kernels at once, the PSS of each QEMU:'
+	@echo '                O/results/eval/density.md, .json and .png'
 	@echo '  derive        derive APP'"'"'s Kconfig fragment from a strace of it, build that kernel'
 	@echo '                and run APP on it (APP=$(APP))'
 	@echo '  ablate        build lupine-APP without each option of app-APP.config in turn and'
@@ -99,7 +102,8 @@ help:
 	@echo '                the last patch; they are the test kernels), check-vm, check-protections, check-selftests,'
 	@echo '                check-debug,'
 	@echo '                check-upstream, check-libc, check-kunit, check-pristine, check-image,'
-	@echo '                check-bench, check-stress, check-runtimes, check-fuzz; then check-lts. Wall time per gate: RESULTS/timing'
+	@echo '                check-bench, check-density, check-stress, check-runtimes, check-fuzz; then check-lts.'
+	@echo '                Wall time per gate: RESULTS/timing'
 	@echo '  check-lts     the $(LTS) backport: check-series (lupine after the last patch),'
 	@echo '                check-pristine, kselftest-kml in ring 3, ring 0, KML off (RESULTS/$(LTS)/)'
 	@echo '  check-long    what check leaves out for time (about 2 hours): check-series with both'
@@ -122,6 +126,7 @@ help:
 	@echo '                against the same run in ring 3 (scripts/runtimes)'
 	@echo '  check-fuzz    trinity for TRINITY_CHECK_TIME seconds in ring 0 and ring 3, judged'
 	@echo '  check-eval    application kernels, eval --quick, derive-config and fork-survey, judged'
+	@echo '  check-density  scripts/density on two lupine-nokml guests: numbers, no QEMU left, refusals'
 	@echo '  check-debug   lupine-debug (x86_debug.config, DEBUG_ENTRY, lockdep, noinstr validation):'
 	@echo '                no build warning, kselftest-kml in ring 0 and ring 3, kml_nest_test under'
 	@echo '                host NMIs (NEST_SECONDS, NEST_NMI_RATE); no kernel splat anywhere'
@@ -234,7 +239,7 @@ bench: tree selftests bench-libc
 # check-long". Every gate's wall time goes to RESULTS/timing ("GATE SECONDS"
 # lines); scripts/summary prints it as a table.
 CHECKS := check-series check-vm check-protections check-selftests check-debug check-upstream check-libc \
-	check-kunit check-pristine check-image check-bench check-stress check-runtimes check-fuzz
+	check-kunit check-pristine check-image check-bench check-density check-stress check-runtimes check-fuzz
 check: tree
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)/$(LTS); rc=0; t0=$$(date +%s); lts_pid=; \
 	for t in $(CHECKS) check-lts; do \
@@ -381,13 +386,23 @@ eval: tree libc
 	@set -e; for v in $(filter-out kunit,$(VARIANTS)); do scripts/kernel $$v; done
 	@scripts/redis >/dev/null
 	@scripts/nginx >/dev/null
-	@rc=0; scripts/eval --apps "$(APPS)" || rc=1; scripts/fork-survey || rc=1; exit $$rc
+	@rc=0; scripts/eval --apps "$(APPS)" || rc=1; scripts/fork-survey || rc=1; \
+		scripts/density || rc=1; exit $$rc
 
 # Debian's servers under strace in a guest of microvm (scripts/fork-survey):
 # processes, threads, exec, linking, SMP, kernel options; about 10 minutes.
 fork-survey: tree
 	@scripts/kernel microvm
 	@scripts/fork-survey
+
+# Guests per 4 GiB of host memory (scripts/density): hello and redis guests
+# of stock, microvm and the lupine kernels, 4 at once, the PSS of each QEMU;
+# the --mem of each kernel from eval's results when "make eval" left them.
+# The kernels it boots by default:
+DENSITY_KERNELS := stock microvm lupine-nokml lupine-hello lupine-redis
+density: tree
+	@set -e; for v in $(DENSITY_KERNELS); do scripts/kernel $$v; done
+	@scripts/density
 
 derive: tree
 	@scripts/kernel lupine
@@ -406,6 +421,14 @@ check-eval: tree
 	@scripts/test-eval | tee $(RESULTS)/check-eval.ktap | \
 		scripts/ktap-check --name check-eval --results $(RESULTS) >$(RESULTS)/check-eval.summary; \
 		rc=$$?; tail -n 1 $(RESULTS)/check-eval.summary; exit $$rc
+
+# scripts/density on lupine-nokml, which check-series builds (about a minute).
+check-density: tree
+	@scripts/kernel lupine-nokml
+	@mkdir -p $(RESULTS)
+	@scripts/test-density | tee $(RESULTS)/check-density.ktap | \
+		scripts/ktap-check --name check-density --results $(RESULTS) >$(RESULTS)/check-density.summary; \
+		rc=$$?; tail -n 1 $(RESULTS)/check-density.summary; exit $$rc
 
 check-series: tree
 	@scripts/check-series
