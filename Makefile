@@ -54,6 +54,15 @@ APPS ?= hello redis nginx memcached python
 	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-fuzz check-eval check-density \
 	clean distclean
 
+# ktap_gate PROGRAM,NAME: run PROGRAM (KTAP on stdout) into RESULTS/NAME.ktap,
+# judge it with scripts/ktap-check, print its count line, fail as it does.
+define ktap_gate
+@mkdir -p $(RESULTS)
+@$(1) | tee $(RESULTS)/$(2).ktap | \
+	scripts/ktap-check --name $(2) --results $(RESULTS) >$(RESULTS)/$(2).summary; \
+	rc=$$?; tail -n 1 $(RESULTS)/$(2).summary; exit $$rc
+endef
+
 help:
 	@echo 'lupine - Kernel Mode Linux for Linux $(MAINLINE) (and $(LTS) LTS), and Lupine-style microVM kernels'
 	@echo
@@ -309,10 +318,7 @@ check-vm: tree selftests
 	@scripts/kernel lupine-nokml
 	@scripts/kernel lupine
 	@scripts/kernel stock
-	@mkdir -p $(RESULTS)
-	@scripts/test-vm | tee $(RESULTS)/check-vm.ktap | \
-		scripts/ktap-check --name check-vm --results $(RESULTS) >$(RESULTS)/check-vm.summary; \
-		rc=$$?; tail -n 1 $(RESULTS)/check-vm.summary; exit $$rc
+	$(call ktap_gate,scripts/test-vm,check-vm)
 
 # The entry code on a debug kernel (lupine-debug: x86_debug.config,
 # DEBUG_ENTRY, PROVE_LOCKING, NOINSTR_VALIDATION, the KML NMI test hook): a
@@ -327,17 +333,11 @@ check-debug: tree selftests
 check-protections: tree
 	@scripts/kernel lupine-nokml
 	@scripts/kernel lupine
-	@mkdir -p $(RESULTS)
-	@scripts/protections | tee $(RESULTS)/check-protections.ktap | \
-		scripts/ktap-check --name check-protections --results $(RESULTS) >$(RESULTS)/check-protections.summary; \
-		rc=$$?; tail -n 1 $(RESULTS)/check-protections.summary; exit $$rc
+	$(call ktap_gate,scripts/protections,check-protections)
 
 check-image: tree
 	@scripts/kernel lupine-nokml
-	@mkdir -p $(RESULTS)
-	@scripts/test-image2rootfs | tee $(RESULTS)/check-image.ktap | \
-		scripts/ktap-check --name check-image --results $(RESULTS) >$(RESULTS)/check-image.summary; \
-		rc=$$?; tail -n 1 $(RESULTS)/check-image.summary; exit $$rc
+	$(call ktap_gate,scripts/test-image2rootfs,check-image)
 
 check-selftests: tree selftests
 	@scripts/kernel lupine-nokml
@@ -363,10 +363,7 @@ check-kunit: tree
 	@scripts/kunit
 
 check-pristine:
-	@mkdir -p $(RESULTS)
-	@scripts/check-pristine | tee $(RESULTS)/check-pristine.ktap | \
-		scripts/ktap-check --name check-pristine --results $(RESULTS) >$(RESULTS)/check-pristine.summary; \
-		rc=$$?; tail -n 1 $(RESULTS)/check-pristine.summary; exit $$rc
+	$(call ktap_gate,scripts/check-pristine,check-pristine)
 
 bench-beyond: tree selftests bench-libc
 	@scripts/kernel lupine
@@ -376,10 +373,7 @@ check-bench: tree selftests bench-libc
 	@scripts/kernel lupine-nokml
 	@scripts/kernel lupine
 	@scripts/kernel stock
-	@mkdir -p $(RESULTS)
-	@scripts/test-bench | tee $(RESULTS)/check-bench.ktap | \
-		scripts/ktap-check --name check-bench --results $(RESULTS) >$(RESULTS)/check-bench.summary; \
-		rc=$$?; tail -n 1 $(RESULTS)/check-bench.summary; exit $$rc
+	$(call ktap_gate,scripts/test-bench,check-bench)
 
 # Every variant, and the kml-gcc redis and nginx for ring 0.
 eval: tree libc
@@ -417,18 +411,12 @@ check-eval: tree
 	@scripts/kernel stock
 	@scripts/kernel lupine-hello
 	@scripts/kernel lupine-redis
-	@mkdir -p $(RESULTS)
-	@scripts/test-eval | tee $(RESULTS)/check-eval.ktap | \
-		scripts/ktap-check --name check-eval --results $(RESULTS) >$(RESULTS)/check-eval.summary; \
-		rc=$$?; tail -n 1 $(RESULTS)/check-eval.summary; exit $$rc
+	$(call ktap_gate,scripts/test-eval,check-eval)
 
 # scripts/density on lupine-nokml, which check-series builds (about a minute).
 check-density: tree
 	@scripts/kernel lupine-nokml
-	@mkdir -p $(RESULTS)
-	@scripts/test-density | tee $(RESULTS)/check-density.ktap | \
-		scripts/ktap-check --name check-density --results $(RESULTS) >$(RESULTS)/check-density.summary; \
-		rc=$$?; tail -n 1 $(RESULTS)/check-density.summary; exit $$rc
+	$(call ktap_gate,scripts/test-density,check-density)
 
 check-series: tree
 	@scripts/check-series
