@@ -33,7 +33,7 @@ unexport V
 MAKEOVERRIDES :=
 
 VARIANTS := $(sort $(basename $(notdir $(wildcard kernel/variants/*.conf)))) stock
-VM := scripts/vm
+VM := scripts/run/vm
 # Variants that "make boot-stats" measures.
 BOOT_VARIANTS ?= lupine lupine-nokml stock
 # Seconds of stress-ng per ring: "make stress" and "make check-stress".
@@ -55,11 +55,11 @@ APPS ?= hello redis nginx memcached python
 	clean distclean
 
 # ktap_gate PROGRAM,NAME: run PROGRAM (KTAP on stdout) into RESULTS/NAME.ktap,
-# judge it with scripts/ktap-check, print its count line, fail as it does.
+# judge it with scripts/check/ktap-check, print its count line, fail as it does.
 define ktap_gate
 @mkdir -p $(RESULTS)
 @$(1) | tee $(RESULTS)/$(2).ktap | \
-	scripts/ktap-check --name $(2) --results $(RESULTS) >$(RESULTS)/$(2).summary; \
+	scripts/check/ktap-check --name $(2) --results $(RESULTS) >$(RESULTS)/$(2).summary; \
 	rc=$$?; tail -n 1 $(RESULTS)/$(2).summary; exit $$rc
 endef
 
@@ -128,14 +128,14 @@ help:
 	@echo '                kselftest-kml/upstream-expected-$(KVER).txt'
 	@echo '  check-libc    libc-kml tests (static, dynamic) in ring 0, ring 3, nokml and stock guests'
 	@echo '  check-series  checkpatch --strict and bisectable builds of patches/'
-	@echo '  check-image   scripts/image2rootfs: formats, whiteouts, refusals, boots'
+	@echo '  check-image   scripts/build/image2rootfs: formats, whiteouts, refusals, boots'
 	@echo '  check-bench   a short bench run, its outputs checked'
 	@echo '  check-stress  a short stress run (STRESS_CHECK_TIME seconds per ring), judged'
 	@echo '  check-runtimes  Python, Go, Java, Node.js, gdb and strace with a ring-0 program, each'
-	@echo '                against the same run in ring 3 (scripts/runtimes)'
+	@echo '                against the same run in ring 3 (scripts/check/runtimes)'
 	@echo '  check-fuzz    trinity for TRINITY_CHECK_TIME seconds in ring 0 and ring 3, judged'
 	@echo '  check-eval    application kernels, eval --quick, derive-config and fork-survey, judged'
-	@echo '  check-density  scripts/density on two lupine-nokml guests: numbers, no QEMU left, refusals'
+	@echo '  check-density  scripts/eval/density on two lupine-nokml guests: numbers, no QEMU left, refusals'
 	@echo '  check-debug   lupine-debug (x86_debug.config, DEBUG_ENTRY, lockdep, noinstr validation):'
 	@echo '                no build warning, kselftest-kml in ring 0 and ring 3, kml_nest_test under'
 	@echo '                host NMIs (NEST_SECONDS, NEST_NMI_RATE); no kernel splat anywhere'
@@ -149,39 +149,39 @@ help:
 	@echo '  CPUS=$(CPUS)  QEMU=$(QEMU)  TIMEOUT=$(TIMEOUT)  VERBOSE=$(VERBOSE)'
 	@echo '  STRESS_TIME=$(STRESS_TIME)  STRESS_CHECK_TIME=$(STRESS_CHECK_TIME)  FUZZ_CALLS=$(FUZZ_CALLS)  FUZZ_SEED=$(FUZZ_SEED)'
 	@echo
-	@echo 'One command boots a kernel and runs a program: scripts/vm --help'
+	@echo 'One command boots a kernel and runs a program: scripts/run/vm --help'
 
 deps:
-	@scripts/deps
+	@scripts/build/deps
 
 tree:
-	@scripts/tree
+	@scripts/build/tree
 
 export:
-	@scripts/export
+	@scripts/build/export
 
 kernel: tree
-	@scripts/kernel $(V)
+	@scripts/build/kernel $(V)
 
 kernels: tree
-	@set -e; for v in $(VARIANTS); do scripts/kernel $$v; done
+	@set -e; for v in $(VARIANTS); do scripts/build/kernel $$v; done
 
 selftests: tree
-	@scripts/selftests
+	@scripts/build/selftests
 
 libc:
-	@scripts/libc
+	@scripts/build/libc
 
 redis: libc
-	@scripts/kernel lupine
-	@scripts/redis
+	@scripts/build/kernel lupine
+	@scripts/build/redis
 
 nginx: libc
-	@scripts/kernel lupine
-	@scripts/nginx
+	@scripts/build/kernel lupine
+	@scripts/build/nginx
 
 demo: tree selftests libc
-	@scripts/kernel lupine
+	@scripts/build/kernel lupine
 	@mkdir -p $(O)/demo
 	@$(O)/libc-kml/bin/kml-gcc -O2 -static -I kselftest-kml \
 		-o $(O)/demo/getppid_loop libc-kml/tests/getppid_loop.c
@@ -206,19 +206,19 @@ demo: tree selftests libc
 # Every variant of the kernel line built, with its size (results/sizes.md;
 # make KVER=$(LTS) sizes for the backport).
 sizes: tree
-	@scripts/sizes $(SIZE_VARIANTS)
+	@scripts/build/sizes $(SIZE_VARIANTS)
 
 # Where the boot of V goes: phases and initcalls (guest clock under
 # -icount) and kernel functions by instructions executed before init (the
 # insn-hot plugin), in RESULTS/boot-profile/V.{md,json,png}.
 boot-profile: tree
-	@scripts/kernel $(V)
-	@scripts/boot-profile --kernel $(V) --out $(RESULTS)/boot-profile
+	@scripts/build/kernel $(V)
+	@scripts/eval/boot-profile --kernel $(V) --out $(RESULTS)/boot-profile
 
 boot-stats: tree
-	@set -e; for v in $(BOOT_VARIANTS); do scripts/kernel $$v; done
+	@set -e; for v in $(BOOT_VARIANTS); do scripts/build/kernel $$v; done
 	@mkdir -p $(RESULTS)
-	@scripts/boot-stats $(BOOT_VARIANTS) | tee $(RESULTS)/boot-stats.md
+	@scripts/eval/boot-stats $(BOOT_VARIANTS) | tee $(RESULTS)/boot-stats.md
 
 # kml_bench built with kml-gcc: its system calls take the direct call in ring 0.
 bench-libc: libc
@@ -227,15 +227,15 @@ bench-libc: libc
 		kselftest-kml/kml_bench.c
 
 bench: tree selftests bench-libc
-	@scripts/kernel lupine-nokml
-	@scripts/kernel lupine
-	@scripts/kernel stock
-	@scripts/bench --icount
-	@scripts/bench-classes
+	@scripts/build/kernel lupine-nokml
+	@scripts/build/kernel lupine
+	@scripts/build/kernel stock
+	@scripts/eval/bench --icount
+	@scripts/eval/bench-classes
 	@if [ -w /dev/kvm ] && grep -qw -e vmx -e svm /proc/cpuinfo; then \
-		scripts/bench --tsc --out $(RESULTS)/bench-kvm-tsc; \
+		scripts/eval/bench --tsc --out $(RESULTS)/bench-kvm-tsc; \
 	else \
-		echo "bench: no vmx/svm on this host, so no KVM run in TSC cycles (scripts/bench --tsc on a host with them)"; \
+		echo "bench: no vmx/svm on this host, so no KVM run in TSC cycles (scripts/eval/bench --tsc on a host with them)"; \
 	fi
 
 # make check: the gates that fit in about an hour on a 2-core host, the
@@ -246,7 +246,7 @@ bench: tree selftests bench-libc
 # (about 35 minutes more per line), the application kernels of check-eval and the
 # backport's KML-off build are reported as skipped here and run in "make
 # check-long". Every gate's wall time goes to RESULTS/timing ("GATE SECONDS"
-# lines); scripts/summary prints it as a table.
+# lines); scripts/check/summary prints it as a table.
 CHECKS := check-series check-vm check-protections check-selftests check-debug check-upstream check-libc \
 	check-kunit check-pristine check-image check-bench check-density check-stress check-runtimes check-fuzz
 check: tree
@@ -276,13 +276,13 @@ check: tree
 	  echo "ok 2 check-selftests nokml ($(LTS)) # SKIP the backport's lupine-nokml: make check-long"; \
 	} >$(RESULTS)/not-in-check.ktap; echo "0 0 2" >$(RESULTS)/not-in-check.counts; \
 	echo "== not in make check (make check-long): the builds after every patch but the last, check-eval, the $(LTS) KML-off build"; \
-	echo "== summary (after $$(( ($$(date +%s) - t0) / 60 )) min)"; scripts/summary $(RESULTS) $$rc
+	echo "== summary (after $$(( ($$(date +%s) - t0) / 60 )) min)"; scripts/check/summary $(RESULTS) $$rc
 
 # What check-lts builds, made while the mainline gates run: their guests
 # leave a core idle much of the time (1-vCPU runs), and at nice 10 the build
 # takes little from them otherwise.
 lts-prepare: tree selftests
-	@scripts/kernel lupine
+	@scripts/build/kernel lupine
 
 # The LTS backport in make check: its series gate (checkpatch and git am of
 # every patch, lupine built after the last one), git am onto its pristine
@@ -291,10 +291,10 @@ lts-prepare: tree selftests
 check-lts: tree selftests
 	@rc=0; \
 	echo "== check-series ($(KVER))"; \
-	SERIES_BUILD=last SERIES_VARIANTS=lupine scripts/check-series || rc=1; \
+	SERIES_BUILD=last SERIES_VARIANTS=lupine scripts/check/check-series || rc=1; \
 	echo "== check-pristine ($(KVER))"; $(MAKE) --no-print-directory check-pristine || rc=1; \
 	echo "== check-selftests ($(KVER): kml-ring3 kml-ring0 kml-off)"; \
-	{ scripts/kernel lupine && scripts/run-selftests kml-ring3 kml-ring0 kml-off; } || rc=1; \
+	{ scripts/build/kernel lupine && scripts/check/run-selftests kml-ring3 kml-ring0 kml-off; } || rc=1; \
 	exit $$rc
 
 # What make check leaves out for time, on both lines: the series gate with
@@ -312,159 +312,159 @@ check-long: tree
 		$(MAKE) --no-print-directory KVER=$(LTS) O=$(O)/$(LTS) KSRC=$(O)/$(LTS)/linux \
 			RESULTS=$(RESULTS)/long/$(LTS) $$t || rc=1; \
 	done; \
-	echo "== summary (after $$(( ($$(date +%s) - t0) / 60 )) min)"; scripts/summary $(RESULTS)/long $$rc
+	echo "== summary (after $$(( ($$(date +%s) - t0) / 60 )) min)"; scripts/check/summary $(RESULTS)/long $$rc
 
 check-vm: tree selftests
-	@scripts/kernel lupine-nokml
-	@scripts/kernel lupine
-	@scripts/kernel stock
-	$(call ktap_gate,scripts/test-vm,check-vm)
+	@scripts/build/kernel lupine-nokml
+	@scripts/build/kernel lupine
+	@scripts/build/kernel stock
+	$(call ktap_gate,scripts/check/test-vm,check-vm)
 
 # The entry code on a debug kernel (lupine-debug: x86_debug.config,
 # DEBUG_ENTRY, PROVE_LOCKING, NOINSTR_VALIDATION, the KML NMI test hook): a
 # build log without warnings, the kselftest-kml suite in ring 0 and ring 3,
-# and events that nest in NMIs injected from the host (scripts/check-debug).
+# and events that nest in NMIs injected from the host (scripts/check/check-debug).
 check-debug: tree selftests
 	@mkdir -p $(RESULTS)
-	@scripts/check-debug
+	@scripts/check/check-debug
 
 # The protections a boot shows (CPU and bug flags, the vulnerabilities
 # files): KML built in but not turned on changes none of them.
 check-protections: tree
-	@scripts/kernel lupine-nokml
-	@scripts/kernel lupine
-	$(call ktap_gate,scripts/protections,check-protections)
+	@scripts/build/kernel lupine-nokml
+	@scripts/build/kernel lupine
+	$(call ktap_gate,scripts/check/protections,check-protections)
 
 check-image: tree
-	@scripts/kernel lupine-nokml
-	$(call ktap_gate,scripts/test-image2rootfs,check-image)
+	@scripts/build/kernel lupine-nokml
+	$(call ktap_gate,scripts/check/test-image2rootfs,check-image)
 
 check-selftests: tree selftests
-	@scripts/kernel lupine-nokml
-	@scripts/kernel lupine
-	@scripts/run-selftests
+	@scripts/build/kernel lupine-nokml
+	@scripts/build/kernel lupine
+	@scripts/check/run-selftests
 
 upstream-selftests: tree selftests
-	@scripts/kernel lupine-nokml
-	@scripts/kernel lupine
-	@scripts/upstream-selftests --table
+	@scripts/build/kernel lupine-nokml
+	@scripts/build/kernel lupine
+	@scripts/check/upstream-selftests --table
 
 check-upstream: tree selftests
-	@scripts/kernel lupine
-	@scripts/upstream-selftests --quick kml-ring3 kml-ring0
+	@scripts/build/kernel lupine
+	@scripts/check/upstream-selftests --quick kml-ring3 kml-ring0
 
 check-libc: tree selftests libc
-	@scripts/kernel lupine-nokml
-	@scripts/kernel lupine
-	@scripts/kernel stock
-	@scripts/check-libc
+	@scripts/build/kernel lupine-nokml
+	@scripts/build/kernel lupine
+	@scripts/build/kernel stock
+	@scripts/check/check-libc
 
 check-kunit: tree
-	@scripts/kunit
+	@scripts/check/kunit
 
 check-pristine:
-	$(call ktap_gate,scripts/check-pristine,check-pristine)
+	$(call ktap_gate,scripts/check/check-pristine,check-pristine)
 
 bench-beyond: tree selftests bench-libc
-	@scripts/kernel lupine
-	@scripts/bench-beyond
+	@scripts/build/kernel lupine
+	@scripts/eval/bench-beyond
 
 check-bench: tree selftests bench-libc
-	@scripts/kernel lupine-nokml
-	@scripts/kernel lupine
-	@scripts/kernel stock
-	$(call ktap_gate,scripts/test-bench,check-bench)
+	@scripts/build/kernel lupine-nokml
+	@scripts/build/kernel lupine
+	@scripts/build/kernel stock
+	$(call ktap_gate,scripts/check/test-bench,check-bench)
 
 # Every variant, and the kml-gcc redis and nginx for ring 0.
 eval: tree libc
-	@set -e; for v in $(filter-out kunit,$(VARIANTS)); do scripts/kernel $$v; done
-	@scripts/redis >/dev/null
-	@scripts/nginx >/dev/null
-	@rc=0; scripts/eval --apps "$(APPS)" || rc=1; scripts/fork-survey || rc=1; \
-		scripts/density || rc=1; exit $$rc
+	@set -e; for v in $(filter-out kunit,$(VARIANTS)); do scripts/build/kernel $$v; done
+	@scripts/build/redis >/dev/null
+	@scripts/build/nginx >/dev/null
+	@rc=0; scripts/eval/eval --apps "$(APPS)" || rc=1; scripts/eval/fork-survey || rc=1; \
+		scripts/eval/density || rc=1; exit $$rc
 
-# Debian's servers under strace in a guest of microvm (scripts/fork-survey):
+# Debian's servers under strace in a guest of microvm (scripts/eval/fork-survey):
 # processes, threads, exec, linking, SMP, kernel options; about 10 minutes.
 fork-survey: tree
-	@scripts/kernel microvm
-	@scripts/fork-survey
+	@scripts/build/kernel microvm
+	@scripts/eval/fork-survey
 
-# Guests per 4 GiB of host memory (scripts/density): hello and redis guests
+# Guests per 4 GiB of host memory (scripts/eval/density): hello and redis guests
 # of stock, microvm and the lupine kernels, 4 at once, the PSS of each QEMU;
 # the --mem of each kernel from eval's results when "make eval" left them.
 # The kernels it boots by default:
 DENSITY_KERNELS := stock microvm lupine-nokml lupine-hello lupine-redis
 density: tree
-	@set -e; for v in $(DENSITY_KERNELS); do scripts/kernel $$v; done
-	@scripts/density
+	@set -e; for v in $(DENSITY_KERNELS); do scripts/build/kernel $$v; done
+	@scripts/eval/density
 
 derive: tree
-	@scripts/kernel lupine
-	@scripts/derive-config --verify $(APP)
+	@scripts/build/kernel lupine
+	@scripts/build/derive-config --verify $(APP)
 
 ablate: tree
-	@scripts/ablate $(APP)
+	@scripts/eval/ablate $(APP)
 
 check-eval: tree
-	@scripts/kernel lupine-nokml
-	@scripts/kernel lupine
-	@scripts/kernel stock
-	@scripts/kernel lupine-hello
-	@scripts/kernel lupine-redis
-	$(call ktap_gate,scripts/test-eval,check-eval)
+	@scripts/build/kernel lupine-nokml
+	@scripts/build/kernel lupine
+	@scripts/build/kernel stock
+	@scripts/build/kernel lupine-hello
+	@scripts/build/kernel lupine-redis
+	$(call ktap_gate,scripts/check/test-eval,check-eval)
 
-# scripts/density on lupine-nokml, which check-series builds (about a minute).
+# scripts/eval/density on lupine-nokml, which check-series builds (about a minute).
 check-density: tree
-	@scripts/kernel lupine-nokml
-	$(call ktap_gate,scripts/test-density,check-density)
+	@scripts/build/kernel lupine-nokml
+	$(call ktap_gate,scripts/check/test-density,check-density)
 
 check-series: tree
-	@scripts/check-series
+	@scripts/check/check-series
 
 # stress-ng in ring 0 and in ring 3 ($(STRESS_TIME) or $(STRESS_CHECK_TIME) s
 # each), judged as KTAP.
 stress check-stress: tree
-	@scripts/kernel lupine
+	@scripts/build/kernel lupine
 	@mkdir -p $(RESULTS)
-	@scripts/stress --out $(RESULTS)/$@ \
+	@scripts/check/stress --out $(RESULTS)/$@ \
 		--time $(if $(filter stress,$@),$(STRESS_TIME),$(STRESS_CHECK_TIME)) | \
 		tee $(RESULTS)/$@.ktap | \
-		scripts/ktap-check --name $@ --results $(RESULTS) >$(RESULTS)/$@.summary; \
+		scripts/check/ktap-check --name $@ --results $(RESULTS) >$(RESULTS)/$@.summary; \
 		rc=$$?; cat $(RESULTS)/$@.summary; \
 		[ -f $(RESULTS)/$@/stress.md ] && echo "table: $(RESULTS)/$@/stress.md"; exit $$rc
 
 # Language runtimes (Python, Go, Java, Node.js) and the debuggers (gdb and
 # strace attached) with a ring-0 program, each against the same run in ring
-# 3 (scripts/runtimes). About two minutes.
+# 3 (scripts/check/runtimes). About two minutes.
 check-runtimes: tree libc
-	@scripts/kernel lupine
+	@scripts/build/kernel lupine
 	@mkdir -p $(RESULTS)
-	@scripts/runtimes --out $(RESULTS)/runtimes | tee $(RESULTS)/$@.ktap | \
-		scripts/ktap-check --name $@ --results $(RESULTS) >$(RESULTS)/$@.summary; \
+	@scripts/check/runtimes --out $(RESULTS)/runtimes | tee $(RESULTS)/$@.ktap | \
+		scripts/check/ktap-check --name $@ --results $(RESULTS) >$(RESULTS)/$@.summary; \
 		rc=$$?; cat $(RESULTS)/$@.summary; echo "table: $(RESULTS)/runtimes/runtimes.md"; exit $$rc
 
 # Who gets ring 0, alone: kml_policy_test (also part of the kselftest-kml
 # matrix of check-selftests) as root in one guest with kml=on.
 policy-routes: tree selftests
-	@scripts/kernel lupine
-	@scripts/policy-routes
+	@scripts/build/kernel lupine
+	@scripts/check/policy-routes
 
 # trinity (Debian's binary: the syscall instruction) in ring 0 and ring 3,
 # then kml_fuzz_test, whose calls in ring 0 take the direct call.
 fuzz: tree selftests
-	@scripts/kernel lupine
+	@scripts/build/kernel lupine
 	@mkdir -p $(RESULTS)
-	@rc=0; scripts/trinity --time $(TRINITY_TIME) $(if $(TRINITY_SEED),--seed $(TRINITY_SEED)) \
+	@rc=0; scripts/check/trinity --time $(TRINITY_TIME) $(if $(TRINITY_SEED),--seed $(TRINITY_SEED)) \
 		--out $(RESULTS)/trinity >$(RESULTS)/trinity.ktap || rc=1; \
 		cat $(RESULTS)/trinity.ktap; echo "table: $(RESULTS)/trinity/trinity.md"; \
-		scripts/fuzz --calls $(FUZZ_CALLS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) || rc=1; \
+		scripts/check/fuzz --calls $(FUZZ_CALLS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED)) || rc=1; \
 		exit $$rc
 
 check-fuzz: tree
-	@scripts/kernel lupine
+	@scripts/build/kernel lupine
 	@mkdir -p $(RESULTS)
-	@scripts/trinity --time $(TRINITY_CHECK_TIME) --out $(RESULTS)/trinity | tee $(RESULTS)/$@.ktap | \
-		scripts/ktap-check --name $@ --results $(RESULTS) >$(RESULTS)/$@.summary; \
+	@scripts/check/trinity --time $(TRINITY_CHECK_TIME) --out $(RESULTS)/trinity | tee $(RESULTS)/$@.ktap | \
+		scripts/check/ktap-check --name $@ --results $(RESULTS) >$(RESULTS)/$@.summary; \
 		rc=$$?; cat $(RESULTS)/$@.summary; echo "table: $(RESULTS)/trinity/trinity.md"; exit $$rc
 
 clean:

@@ -684,7 +684,7 @@ out:
 
 /*
  * --classes: a warm-up, then one round of N iterations between the window
- * markers of scripts/insn-classes.c, for an op without a baseline of its
+ * markers of scripts/eval/insn-classes.c, for an op without a baseline of its
  * own (the plugin cannot subtract one). 0 on success, -1 on a failure
  * before the window, -2 on one inside it (the plugin counted a window).
  */

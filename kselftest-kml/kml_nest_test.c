@@ -2,7 +2,7 @@
 /*
  * kml_nest_test - events that nest in NMI handlers, under load
  *
- * Run it with NMIs injected from the host (scripts/vm --nmi-rate) on a
+ * Run it with NMIs injected from the host (scripts/run/vm --nmi-rate) on a
  * kernel with CONFIG_KML_NMI_TEST, whose NMI handler reads user memory and
  * so takes a page fault inside every NMI. Meanwhile workers in ring 0 (this
  * program, when it runs from the trusted directory with kml=on) and in

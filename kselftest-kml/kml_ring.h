@@ -4,7 +4,7 @@
  *
  * Kernel Mode Linux runs a program in ring 0 when the kernel command line has
  * kml=on, the program file carries the extended attribute security.kml = "1"
- * and a task with CAP_SYS_MODULE executes it. The test runner (scripts/vm)
+ * and a task with CAP_SYS_MODULE executes it. The test runner (scripts/run/vm)
  * marks everything under the trusted directory and runs the tests as root.
  * Tests read the ring they really run in from their own code segment
  * selector.
@@ -225,7 +225,7 @@ static inline long kml_syscall4(unsigned long entry, long nr, long a0,
 	"	jnz	91b\n"
 
 /*
- * Measurement windows for scripts/insn-classes.c, a QEMU TCG plugin that
+ * Measurement windows for scripts/eval/insn-classes.c, a QEMU TCG plugin that
  * counts the instructions between them by class: multi-byte NOPs whose
  * displacement the plugin recognises ("1LMK" opens, "0LMK" closes). They
  * do nothing, with or without the plugin.

@@ -87,14 +87,14 @@ kmake() {
 }
 
 # judge_ktap NAME RUNRC [WHAT [LOG]]: judge $RESULTS/NAME.ktap with
-# scripts/ktap-check (NAME.json, NAME.counts and NAME.summary beside it),
+# scripts/check/ktap-check (NAME.json, NAME.counts and NAME.summary beside it),
 # print its verdict and, on failure, the failing lines and WHAT (the run that
 # produced the stream, with log LOG) if it ended with a nonzero RUNRC.
 # Returns 1 on any failure.
 judge_ktap() {
 	local name=$1 runrc=$2 what=${3:-the guest run} log=${4:-$RESULTS/$1.ktap} krc
 
-	"$TOP/scripts/ktap-check" --name "$name" --json "$RESULTS/$name.json" \
+	"$TOP/scripts/check/ktap-check" --name "$name" --json "$RESULTS/$name.json" \
 		--results "$RESULTS" "$RESULTS/$name.ktap" >"$RESULTS/$name.summary"
 	krc=$?
 	tail -n 1 "$RESULTS/$name.summary"
@@ -131,15 +131,15 @@ judge_console() {
 	judge_ktap "$name" 0 "the guest run" "$log"
 }
 
-# build_tcg_plugin NAME: build the QEMU TCG plugin scripts/NAME.c into
+# build_tcg_plugin NAME: build the QEMU TCG plugin scripts/eval/NAME.c into
 # $O/qemu-plugin/NAME.so (if it is older than its source) and print its
 # path. The header, qemu-plugin.h, comes from Debian's qemu source package
 # of the installed QEMU (apt-get source; Debian ships it in no binary
 # package), fetched once into $O/qemu-plugin/.
 build_tcg_plugin() {
-	local src=$TOP/scripts/$1.c dir=$O/qemu-plugin so=$O/qemu-plugin/$1.so ver tarball
+	local src=$TOP/scripts/eval/$1.c dir=$O/qemu-plugin so=$O/qemu-plugin/$1.so ver tarball
 
-	if ! [ -f "$so" ] || [ "$src" -nt "$so" ] || [ "$TOP/scripts/insn-marks.h" -nt "$so" ]; then
+	if ! [ -f "$so" ] || [ "$src" -nt "$so" ] || [ "$TOP/scripts/eval/insn-marks.h" -nt "$so" ]; then
 		mkdir -p "$dir"
 		if ! [ -f "$dir/qemu-plugin.h" ]; then
 			ver=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null) ||

@@ -4,7 +4,7 @@
 // NullPointerException the JVM raises from a SIGSEGV, and deep recursion
 // that ends in a StackOverflowError (the JVM's stack guard pages). Prints
 // one "ok NAME" or "not ok NAME: why" line per check and the ring it runs
-// in; scripts/runtimes compares the lines with a ring-3 run.
+// in; scripts/check/runtimes compares the lines with a ring-3 run.
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

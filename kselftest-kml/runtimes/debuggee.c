@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The program that gdb and strace attach to (scripts/runtimes). It prints
+ * The program that gdb and strace attach to (scripts/check/runtimes). It prints
  * its PID and ring, waits until a debugger sets "go", calls work() (five
  * getppid() calls: the direct call when built with kml-gcc, then report()), then waits for
  * SIGUSR1 and makes ten more getppid() calls for strace to see. Exits 0 if

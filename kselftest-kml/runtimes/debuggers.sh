@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # gdb and strace (ring 3) attach to the debuggee (ring 0 when it runs from
-# the trusted directory): scripts/runtimes runs this in a guest and checks
+# the trusted directory): scripts/check/runtimes runs this in a guest and checks
 # its output. $1: the debuggee's path.
 prog=$1
 $prog >/tmp/debuggee.out 2>&1 &

@@ -2,7 +2,7 @@
 //
 // Go in ring 0: goroutines on two vCPUs, asynchronous preemption (SIGURG),
 // timers, signals and os/exec. Prints one "ok NAME" or "not ok NAME: why"
-// line per check and the ring it runs in; scripts/runtimes compares the
+// line per check and the ring it runs in; scripts/check/runtimes compares the
 // lines with a ring-3 run. Built static (CGO_ENABLED=0).
 package main
 

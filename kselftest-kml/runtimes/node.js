@@ -2,7 +2,7 @@
 //
 // Node.js in ring 0: timers, promises, a worker thread and a child process.
 // Prints one "ok NAME" or "not ok NAME: why" line per check and the ring it
-// runs in; scripts/runtimes compares the lines with a ring-3 run.
+// runs in; scripts/check/runtimes compares the lines with a ring-3 run.
 'use strict';
 const fs = require('fs');
 const { Worker, isMainThread, parentPort, workerData } = require('worker_threads');

@@ -2,7 +2,8 @@
 #
 # Python in ring 0: threads, asyncio, signal timers, multiprocessing and
 # subprocess. Prints one "ok NAME" or "not ok NAME: why" line per check and
-# the ring it runs in; scripts/runtimes compares the lines with a ring-3 run.
+# the ring it runs in; scripts/check/runtimes compares the lines with a
+# ring-3 run.
 import asyncio
 import multiprocessing
 import os
