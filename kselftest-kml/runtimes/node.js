@@ -26,10 +26,14 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function timers() {
 	const order = [];
+	// Node takes each timer's start from the clock when it is made, so the
+	// delays are far apart: under TCG on a loaded host 10 ms passed between
+	// the first and the last of these lines once, and 30/10/20 ms fired as
+	// a, c, b, in time order.
 	await Promise.all([
-		sleep(30).then(() => order.push('c')),
-		sleep(10).then(() => order.push('a')),
-		sleep(20).then(() => order.push('b')),
+		sleep(300).then(() => order.push('c')),
+		sleep(100).then(() => order.push('a')),
+		sleep(200).then(() => order.push('b')),
 	]);
 	let ticks = 0;
 	await new Promise((resolve) => {
