@@ -51,7 +51,7 @@ APP ?= redis
 APPS ?= hello redis nginx memcached python
 
 .PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats boot-profile bench bench-beyond stress fuzz eval fork-survey density derive ablate \
-	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-fuzz check-eval check-density \
+	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-fuzz check-eval check-density check-hello \
 	clean distclean
 
 # ktap_gate PROGRAM,NAME: run PROGRAM (KTAP on stdout) into RESULTS/NAME.ktap,
@@ -111,7 +111,8 @@ help:
 	@echo '                the last patch; they are the test kernels), check-vm, check-protections, check-selftests,'
 	@echo '                check-debug,'
 	@echo '                check-upstream, check-libc, check-kunit, check-pristine, check-image,'
-	@echo '                check-bench, check-density, check-stress, check-runtimes, check-fuzz; then check-lts.'
+	@echo '                check-bench, check-density, check-hello, check-stress, check-runtimes, check-fuzz;'
+	@echo '                then check-lts.'
 	@echo '                Wall time per gate: RESULTS/timing'
 	@echo '  check-lts     the $(LTS) backport: check-series (lupine after the last patch),'
 	@echo '                check-pristine, kselftest-kml in ring 3, ring 0, KML off (RESULTS/$(LTS)/)'
@@ -136,6 +137,8 @@ help:
 	@echo '  check-fuzz    trinity for TRINITY_CHECK_TIME seconds in ring 0 and ring 3, judged'
 	@echo '  check-eval    application kernels, eval --quick, derive-config and fork-survey, judged'
 	@echo '  check-density  scripts/eval/density on two lupine-nokml guests: numbers, no QEMU left, refusals'
+	@echo '  check-hello   lupine-hello: hello alone, the hello set (C, C++, Go, Rust) in ring 3 and'
+	@echo '                ring 0, libc-kml hello in ring 0 in 12 MiB (scripts/check/test-hello)'
 	@echo '  check-debug   lupine-debug (x86_debug.config, DEBUG_ENTRY, lockdep, noinstr validation):'
 	@echo '                no build warning, kselftest-kml in ring 0 and ring 3, kml_nest_test under'
 	@echo '                host NMIs (NEST_SECONDS, NEST_NMI_RATE); no kernel splat anywhere'
@@ -248,7 +251,8 @@ bench: tree selftests bench-libc
 # check-long". Every gate's wall time goes to RESULTS/timing ("GATE SECONDS"
 # lines); scripts/check/summary prints it as a table.
 CHECKS := check-series check-vm check-protections check-selftests check-debug check-upstream check-libc \
-	check-kunit check-pristine check-image check-bench check-density check-stress check-runtimes check-fuzz
+	check-kunit check-pristine check-image check-bench check-density check-hello check-stress check-runtimes \
+	check-fuzz
 check: tree
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)/$(LTS); rc=0; t0=$$(date +%s); lts_pid=; \
 	for t in $(CHECKS) check-lts; do \
@@ -412,6 +416,12 @@ check-eval: tree
 	@scripts/build/kernel lupine-hello
 	@scripts/build/kernel lupine-redis
 	$(call ktap_gate,scripts/check/test-eval,check-eval)
+
+# lupine-hello runs its hello set and hello within its memory goal (about
+# five minutes, most of it the kernel's build).
+check-hello: tree libc
+	@scripts/build/kernel lupine-hello
+	$(call ktap_gate,scripts/check/test-hello,check-hello)
 
 # scripts/eval/density on lupine-nokml, which check-series builds (about a minute).
 check-density: tree
