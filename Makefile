@@ -83,7 +83,8 @@ help:
 	@echo '  sizes         build every variant of KVER and tabulate bzImage/vmlinux sizes'
 	@echo '  boot-stats    sizes, boot-to-init time and smallest memory of BOOT_VARIANTS'
 	@echo '  boot-profile  one deterministic boot of V: phases, initcalls, kernel functions by'
-	@echo '                instructions before init (RESULTS/boot-profile/V.md)'
+	@echo '                instructions before init (RESULTS/boot-profile/V.md); BARE=1: an initramfs'
+	@echo '                of the init and one static program, no busybox (a hello guest)'
 	@echo '  bench         syscall latency benchmark on every mode (--icount): O/results/bench'
 	@echo '  bench-beyond  1 vs 2 vCPUs, processes vs threads, static vs dynamic in ring 0'
 	@echo '  upstream-selftests  the kernel'"'"'s x86, futex, timers, signal and ptrace selftests'
@@ -216,7 +217,7 @@ sizes: tree
 # insn-hot plugin), in RESULTS/boot-profile/V.{md,json,png}.
 boot-profile: tree
 	@scripts/build/kernel $(V)
-	@scripts/eval/boot-profile --kernel $(V) --out $(RESULTS)/boot-profile
+	@scripts/eval/boot-profile --kernel $(V) --out $(RESULTS)/boot-profile $(if $(filter 1,$(BARE)),--bare)
 
 boot-stats: tree
 	@set -e; for v in $(BOOT_VARIANTS); do scripts/build/kernel $$v; done
