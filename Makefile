@@ -137,7 +137,8 @@ help:
 	@echo '  check-runtimes  Python, Go, Java, Node.js, gdb and strace with a ring-0 program, each'
 	@echo '                against the same run in ring 3 (scripts/check/runtimes)'
 	@echo '  check-fuzz    trinity for TRINITY_CHECK_TIME seconds in ring 0 and ring 3, judged'
-	@echo '  check-eval    application kernels, eval --quick, derive-config and fork-survey, judged'
+	@echo '  check-eval    application kernels, eval --quick, derive-config, fork-survey and'
+	@echo '                app-classes, judged'
 	@echo '  check-density  scripts/eval/density on two lupine-nokml guests: numbers, no QEMU left, refusals'
 	@echo '  check-debug   lupine-debug (x86_debug.config, DEBUG_ENTRY, lockdep, noinstr validation):'
 	@echo '                no build warning, kselftest-kml in ring 0 and ring 3, kml_nest_test under'
@@ -388,7 +389,7 @@ eval: tree libc
 
 # redis and nginx (the kml-gcc builds) in ring 3 and ring 0 on lupine: per
 # request, instructions by class and modelled cycles (scripts/eval/app-classes),
-# in O/results/eval/app-classes.{md,json,png}; about ten minutes.
+# in O/results/eval/app-classes.{md,json,png}; four boots, about half a minute.
 app-classes: tree libc
 	@scripts/build/kernel lupine
 	@scripts/build/redis >/dev/null
@@ -417,12 +418,14 @@ derive: tree
 ablate: tree
 	@scripts/eval/ablate $(APP)
 
-check-eval: tree
+check-eval: tree libc
 	@scripts/build/kernel lupine-nokml
 	@scripts/build/kernel lupine
 	@scripts/build/kernel stock
 	@scripts/build/kernel lupine-hello
 	@scripts/build/kernel lupine-redis
+	@scripts/build/redis >/dev/null
+	@scripts/build/nginx --build-only >/dev/null
 	$(call ktap_gate,scripts/check/test-eval,check-eval)
 
 # scripts/eval/density on lupine-nokml, which check-series builds (about a minute).
