@@ -50,6 +50,9 @@
 
 #include "insn-marks.h"
 
+#define __noreturn	__attribute__((noreturn))
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+
 #define BUF_SIZE	65536
 #define MAX_BODY	(BUF_SIZE / 2)
 
@@ -71,7 +74,7 @@ static void window_close(void)
 	__asm__ volatile(INSN_MARK_ASM(INSN_MARK_CLOSE_BYTES) ::: "memory");
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2))) fail(const char *fmt, ...)
+static void __noreturn __printf(1, 2) fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -103,8 +106,10 @@ static void fill(struct conn *c)
 {
 	ssize_t r;
 
-	if (c->off && c->off == c->len)
-		c->off = c->len = 0;
+	if (c->off && c->off == c->len) {
+		c->off = 0;
+		c->len = 0;
+	}
 	if (c->len == sizeof(c->buf)) {
 		if (!c->off)
 			fail("reply larger than %zu bytes", sizeof(c->buf));
@@ -128,7 +133,7 @@ static void fill(struct conn *c)
  */
 static char *get_line(struct conn *c)
 {
-	char *nl;
+	char *line, *nl;
 
 	for (;;) {
 		nl = memchr(c->buf + c->off, '\n', c->len - c->off);
@@ -136,15 +141,12 @@ static char *get_line(struct conn *c)
 			break;
 		fill(c);
 	}
-	if (nl == c->buf + c->off || nl[-1] != '\r')
+	line = c->buf + c->off;
+	if (nl == line || nl[-1] != '\r')
 		fail("a line without CRLF");
-	{
-		char *line = c->buf + c->off;
-
-		nl[-1] = '\0';
-		c->off = nl + 1 - c->buf;
-		return line;
-	}
+	nl[-1] = '\0';
+	c->off = nl + 1 - c->buf;
+	return line;
 }
 
 /* Copy the next n bytes into dst (n < MAX_BODY). */
@@ -169,7 +171,8 @@ static void redis_request(struct conn *c, long i)
 		n = snprintf(cmd, sizeof(cmd), "*3\r\n$3\r\nSET\r\n$%zu\r\n%s\r\n$%zu\r\n%s\r\n",
 			     strlen(key), key, strlen(val), val);
 	else
-		n = snprintf(cmd, sizeof(cmd), "*2\r\n$3\r\nGET\r\n$%zu\r\n%s\r\n", strlen(key), key);
+		n = snprintf(cmd, sizeof(cmd), "*2\r\n$3\r\nGET\r\n$%zu\r\n%s\r\n",
+			     strlen(key), key);
 	send_all(c, cmd, n);
 	line = get_line(c);
 	if (i % 2 == 0) {
@@ -217,7 +220,8 @@ static void http_request(struct conn *c, const char *path)
 		memcpy(first_body, body, len);
 		first_len = len;
 	} else if (len != first_len || memcmp(body, first_body, len)) {
-		fail("the body differs from the first reply's (%ld bytes, then %ld)", first_len, len);
+		fail("the body differs from the first reply's (%ld bytes, then %ld)",
+		     first_len, len);
 	}
 }
 
@@ -245,9 +249,10 @@ static int connect_to(int port, int seconds)
 	return fd;
 }
 
-static void __attribute__((noreturn)) usage(void)
+static void __noreturn usage(void)
 {
-	fprintf(stderr, "usage: app-client redis|http PORT [-n REQUESTS] [-w WARMUP] [-p PATH] [-t SECONDS]\n");
+	fprintf(stderr, "usage: app-client redis|http PORT [-n REQUESTS] [-w WARMUP]"
+		" [-p PATH] [-t SECONDS]\n");
 	exit(2);
 }
 
