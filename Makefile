@@ -50,7 +50,7 @@ FUZZ_SEED ?=
 APP ?= redis
 APPS ?= hello redis nginx memcached python
 
-.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats boot-profile bench bench-beyond stress fuzz eval fork-survey density derive ablate \
+.PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats boot-profile bench bench-beyond stress fuzz eval app-classes fork-survey density derive ablate \
 	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-fuzz check-eval check-density check-hello \
 	clean distclean
 
@@ -93,7 +93,10 @@ help:
 	@echo '  nginx         nginx built with kml-gcc, in ring 0 on lupine, serving busybox wget'
 	@echo '  eval          the Lupine evaluation of every variant and application kernel: size,'
 	@echo '                boot, memory, redis and nginx throughput: O/results/eval (APPS=$(APPS));'
-	@echo '                then fork-survey and density'
+	@echo '                then app-classes, fork-survey and density'
+	@echo '  app-classes   redis and nginx (kml-gcc builds) in ring 3 and ring 0 on lupine, a client'
+	@echo '                of ours in the guest: instructions by class and MODELLED cycles per'
+	@echo '                request (QEMU plugin, --icount): O/results/eval/app-classes.md and .json'
 	@echo '  fork-survey   how many applications use fork: Debian'"'"'s servers traced in a guest of'
 	@echo '                microvm (processes, threads, exec, linking, SMP, options beyond'
 	@echo '                lupine-base): O/results/eval/fork-survey.md and .json'
@@ -136,7 +139,8 @@ help:
 	@echo '  check-runtimes  Python, Go, Java, Node.js, gdb and strace with a ring-0 program, each'
 	@echo '                against the same run in ring 3 (scripts/check/runtimes)'
 	@echo '  check-fuzz    trinity for TRINITY_CHECK_TIME seconds in ring 0 and ring 3, judged'
-	@echo '  check-eval    application kernels, eval --quick, derive-config and fork-survey, judged'
+	@echo '  check-eval    application kernels, eval --quick, derive-config, fork-survey and'
+	@echo '                app-classes, judged'
 	@echo '  check-density  scripts/eval/density on two lupine-nokml guests: numbers, no QEMU left, refusals'
 	@echo '  check-hello   lupine-hello: hello alone, the hello set (C, C++, Go, Rust) in ring 3 and'
 	@echo '                ring 0, libc-kml hello in ring 0 in 12 MiB (scripts/check/test-hello)'
@@ -385,8 +389,17 @@ eval: tree libc
 	@set -e; for v in $(filter-out kunit,$(VARIANTS)); do scripts/build/kernel $$v; done
 	@scripts/build/redis >/dev/null
 	@scripts/build/nginx >/dev/null
-	@rc=0; scripts/eval/eval --apps "$(APPS)" || rc=1; scripts/eval/fork-survey || rc=1; \
-		scripts/eval/density || rc=1; exit $$rc
+	@rc=0; scripts/eval/eval --apps "$(APPS)" || rc=1; scripts/eval/app-classes || rc=1; \
+		scripts/eval/fork-survey || rc=1; scripts/eval/density || rc=1; exit $$rc
+
+# redis and nginx (the kml-gcc builds) in ring 3 and ring 0 on lupine: per
+# request, instructions by class and modelled cycles (scripts/eval/app-classes),
+# in O/results/eval/app-classes.{md,json,png}; four boots, about half a minute.
+app-classes: tree libc
+	@scripts/build/kernel lupine
+	@scripts/build/redis >/dev/null
+	@scripts/build/nginx --build-only >/dev/null
+	@scripts/eval/app-classes
 
 # Debian's servers under strace in a guest of microvm (scripts/eval/fork-survey):
 # processes, threads, exec, linking, SMP, kernel options; about 10 minutes.
@@ -410,12 +423,14 @@ derive: tree
 ablate: tree
 	@scripts/eval/ablate $(APP)
 
-check-eval: tree
+check-eval: tree libc
 	@scripts/build/kernel lupine-nokml
 	@scripts/build/kernel lupine
 	@scripts/build/kernel stock
 	@scripts/build/kernel lupine-hello
 	@scripts/build/kernel lupine-redis
+	@scripts/build/redis >/dev/null
+	@scripts/build/nginx --build-only >/dev/null
 	$(call ktap_gate,scripts/check/test-eval,check-eval)
 
 # lupine-hello runs its hello set and hello within its memory goal (about

@@ -162,6 +162,41 @@ build_tcg_plugin() {
 	echo "$so"
 }
 
+# mitigation_ranges KERNEL LOGDIR: print the ranges file of the insn-classes
+# plugin (scripts/eval/insn-classes.c, ranges=) for a kernel: its mitigation
+# symbols (thunks, BHB clearing, untraining), each up to the next symbol,
+# from its System.map, or for a kernel that ships none (Debian's) from
+# /proc/kallsyms of a boot without KASLR (the counting boot must have none
+# either, so that the addresses are the same). Leaves in LOGDIR
+# classes-KERNEL.mapfile (the symbol table used) and, for a kernel without
+# System.map, classes-KERNEL.kallsyms (reused on the next call). Returns 1
+# when neither table can be had.
+MITIGATION_RE='^(__x86_indirect_(call_|jump_|its_)?thunk|__x86_return_thunk|retbleed_|srso_|entry_untrain_ret|entry_ibpb|write_ibpb|clear_bhb_loop|its_(return|static)_thunk|call_depth_return_thunk|__x86_call_depth)'
+mitigation_ranges() {
+	local map=$(kernel_dir "$1")/System.map syms=$2/classes-$1.kallsyms
+
+	if ! [ -f "$map" ]; then
+		map=$syms
+		[ -s "$map" ] || "$TOP/scripts/run/vm" --kernel "$1" --mem 512M --timeout 300 \
+			--append nokaslr -- /bin/sh -c \
+			'echo 0 >/proc/sys/kernel/kptr_restrict; grep " [tT] " /proc/kallsyms' \
+			>"$map" 2>"$2/classes-$1.kallsyms.stderr" || return 1
+		grep -q '^ffffffff' "$map" || return 1
+	fi
+	echo "$map" >"$2/classes-$1.mapfile"
+	# Each up to the next symbol, at most 512 bytes: a thunk is short, and
+	# the next symbol can be far (srso_alias_return_thunk ends a section).
+	python3 - "$map" "$MITIGATION_RE" <<'PY'
+import re, sys
+line = re.compile(r'^([0-9a-f]{16}) [A-Za-z] (\S+)')
+syms = sorted((int(m[1], 16), m[2]) for m in map(line.match, open(sys.argv[1])) if m)
+want = re.compile(sys.argv[2])
+for (a, n), (b, _) in zip(syms, syms[1:]):
+	if want.match(n) and b > a:
+		print(f'{a:x} {min(b, a + 512):x} mitigation {n}')
+PY
+}
+
 # The list of known kernel variants.
 variants() {
 	local f
