@@ -55,12 +55,13 @@ APPS ?= hello redis nginx memcached python
 	clean distclean
 
 # ktap_gate PROGRAM,NAME: run PROGRAM (KTAP on stdout) into RESULTS/NAME.ktap,
-# judge it with scripts/check/ktap-check, print its count line, fail as it does.
+# judge it with scripts/check/ktap-check, print its count line (and the
+# diagnostics of what failed), fail as it does.
 define ktap_gate
 @mkdir -p $(RESULTS)
 @$(1) | tee $(RESULTS)/$(2).ktap | \
 	scripts/check/ktap-check --name $(2) --results $(RESULTS) >$(RESULTS)/$(2).summary; \
-	rc=$$?; tail -n 1 $(RESULTS)/$(2).summary; exit $$rc
+	rc=$$?; grep '^ktap-check: ' $(RESULTS)/$(2).summary; exit $$rc
 endef
 
 help:
