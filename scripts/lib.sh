@@ -131,6 +131,21 @@ judge_console() {
 	judge_ktap "$name" 0 "the guest run" "$log"
 }
 
+# build_app_client: build scripts/eval/app-client.c (static, glibc) into
+# $O/app-client/app-client when it is older than its source, and print its
+# path. The request client of scripts/eval/app-classes and the check of
+# scripts/run/app redis: a static program, so no library joins it.
+build_app_client() {
+	local src=$TOP/scripts/eval/app-client.c bin=$O/app-client/app-client
+
+	if ! [ -x "$bin" ] || [ "$src" -nt "$bin" ] || [ "$TOP/scripts/eval/insn-marks.h" -nt "$bin" ]; then
+		mkdir -p "$O/app-client"
+		gcc -O2 -static -s -Wall -Wextra -I "$TOP/scripts/eval" -o "$bin" "$src" >&2 ||
+			{ warn "cannot build $src"; return 1; }
+	fi
+	echo "$bin"
+}
+
 # build_tcg_plugin NAME: build the QEMU TCG plugin scripts/eval/NAME.c into
 # $O/qemu-plugin/NAME.so (if it is older than its source) and print its
 # path. The header, qemu-plugin.h, comes from Debian's qemu source package
