@@ -5,7 +5,7 @@
  * 127.0.0.1, between the window markers of the insn-classes plugin
  * (insn-marks.h), every reply checked.
  *
- *   app-client redis|http PORT [-n REQUESTS] [-w WARMUP] [-p PATH] [-t SECONDS]
+ *   app-client redis|http PORT [-n REQUESTS] [-w WARMUP] [-p PATH] [-t SECONDS] [-s]
  *
  * redis  RESP commands, SET and GET of one key in turn: request 2k is
  *        "SET app-client:key v<k>", whose reply must be "+OK"; request
@@ -22,6 +22,9 @@
  * -p PATH      the path of http (default /index.html)
  * -t SECONDS   how long to retry connect() while the server starts
  *              (default 30; under -icount, guest seconds)
+ * -s           redis: after the last request, "SHUTDOWN NOSAVE", and the
+ *              server must close the connection without a reply (how
+ *              scripts/run/app ends a server that runs alone in its guest)
  *
  * The window opens after the warm-up and closes after the last reply has
  * been checked: it holds the requests, their replies, and everything else
@@ -225,6 +228,23 @@ static void http_request(struct conn *c, const char *path)
 	}
 }
 
+/* SHUTDOWN NOSAVE: a server that obeys closes the connection, no reply. */
+static void redis_shutdown(struct conn *c)
+{
+	static const char cmd[] = "*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n";
+	ssize_t r;
+
+	send_all(c, cmd, sizeof(cmd) - 1);
+	do
+		r = read(c->fd, c->buf, sizeof(c->buf));
+	while (r < 0 && errno == EINTR);
+	if (r > 0)
+		fail("SHUTDOWN: expected the connection closed, got \"%.*s\"",
+		     (int)(r > 80 ? 80 : r), c->buf);
+	if (r < 0 && errno != ECONNRESET)
+		fail("SHUTDOWN: read: %s", strerror(errno));
+}
+
 static int connect_to(int port, int seconds)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -252,7 +272,7 @@ static int connect_to(int port, int seconds)
 static void __noreturn usage(void)
 {
 	fprintf(stderr, "usage: app-client redis|http PORT [-n REQUESTS] [-w WARMUP]"
-		" [-p PATH] [-t SECONDS]\n");
+		" [-p PATH] [-t SECONDS] [-s]\n");
 	exit(2);
 }
 
@@ -272,7 +292,7 @@ int main(int argc, char **argv)
 {
 	long requests = 2000, warmup = 200, i;
 	const char *path = "/index.html";
-	int redis, port, seconds = 30, opt;
+	int redis, port, seconds = 30, opt, shutdown = 0;
 	static struct conn c;
 
 	if (argc < 3)
@@ -287,7 +307,7 @@ int main(int argc, char **argv)
 	if (port > 65535)
 		usage();
 	optind = 3;
-	while ((opt = getopt(argc, argv, "n:w:p:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:w:p:t:s")) != -1) {
 		switch (opt) {
 		case 'n':
 			requests = number(optarg, 1);
@@ -301,11 +321,14 @@ int main(int argc, char **argv)
 		case 't':
 			seconds = number(optarg, 0);
 			break;
+		case 's':
+			shutdown = 1;
+			break;
 		default:
 			usage();
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (shutdown && !redis))
 		usage();
 
 	c.fd = connect_to(port, seconds);
@@ -319,6 +342,10 @@ int main(int argc, char **argv)
 			http_request(&c, path);
 	}
 	window_close();
+	if (shutdown) {
+		request_no = i;
+		redis_shutdown(&c);
+	}
 	close(c.fd);
 	printf("app-client: %s: %ld requests in the window, every reply checked\n",
 	       redis ? "redis" : "http", requests);
