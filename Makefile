@@ -51,7 +51,7 @@ APP ?= redis
 APPS ?= hello redis nginx memcached python
 
 .PHONY: help deps tree export kernel kernels selftests libc bench-libc redis nginx demo boot-stats boot-profile bench bench-beyond stress fuzz eval app-classes fork-survey density derive ablate \
-	upstream-selftests policy-routes check lts-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-fuzz check-eval check-density check-hello \
+	upstream-selftests policy-routes check lts-prepare check-prepare check-lts check-long check-debug check-vm check-selftests check-upstream check-libc check-kunit check-pristine check-series check-bench check-image check-stress check-runtimes check-fuzz check-eval check-density check-hello \
 	clean distclean
 
 # ktap_gate PROGRAM,NAME: run PROGRAM (KTAP on stdout) into RESULTS/NAME.ktap,
@@ -251,14 +251,16 @@ bench: tree selftests bench-libc
 # mainline line first, then the LTS backport (check-lts, in O/LTS, results
 # in RESULTS/LTS/). check-series comes first and builds lupine and
 # lupine-nokml after the last patch in their usual output directories: those
-# are the kernels every later gate boots. The builds after every other patch
+# are the kernels every later gate boots. The other kernels are built in the
+# background while the guests of the gates before them run (lts-prepare,
+# check-prepare). The builds after every other patch
 # (about 35 minutes more per line), the application kernels of check-eval and the
 # backport's KML-off build are reported as skipped here and run in "make
 # check-long". Every gate's wall time goes to RESULTS/timing ("GATE SECONDS"
 # lines); scripts/check/summary prints it as a table.
-CHECKS := check-series check-vm check-protections check-selftests check-debug check-upstream check-libc \
-	check-kunit check-pristine check-image check-bench check-density check-hello check-stress check-runtimes \
-	check-fuzz
+CHECKS := check-series check-vm check-protections check-selftests check-upstream check-libc \
+	check-pristine check-image check-bench check-density check-stress check-runtimes check-fuzz \
+	check-hello check-kunit check-debug
 check: tree
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)/$(LTS); rc=0; t0=$$(date +%s); lts_pid=; \
 	for t in $(CHECKS) check-lts; do \
@@ -276,9 +278,11 @@ check: tree
 		fi; \
 		echo "$$t $$(( $$(date +%s) - s ))" >>$(RESULTS)/timing; \
 		if [ $$t = check-series ]; then \
-			echo "== $(LTS): tree, selftests and lupine in the background (nice 10; log: $(RESULTS)/$(LTS)/lts-prepare.log)"; \
-			nice -n 10 $(MAKE) --no-print-directory KVER=$(LTS) O=$(O)/$(LTS) KSRC=$(O)/$(LTS)/linux \
-				RESULTS=$(RESULTS)/$(LTS) lts-prepare >$(RESULTS)/$(LTS)/lts-prepare.log 2>&1 & lts_pid=$$!; \
+			echo "== in the background (nice 10): $(LTS)'s tree, selftests and lupine (log: $(RESULTS)/$(LTS)/lts-prepare.log), then $(CHECK_PREPARE) (log: $(RESULTS)/check-prepare.log)"; \
+			{ nice -n 10 $(MAKE) --no-print-directory KVER=$(LTS) O=$(O)/$(LTS) KSRC=$(O)/$(LTS)/linux \
+				RESULTS=$(RESULTS)/$(LTS) lts-prepare >$(RESULTS)/$(LTS)/lts-prepare.log 2>&1; \
+			  lrc=$$?; nice -n 10 $(MAKE) --no-print-directory check-prepare >$(RESULTS)/check-prepare.log 2>&1; \
+			  exit $$lrc; } & lts_pid=$$!; \
 		fi; \
 	done; \
 	{ echo "KTAP version 1"; echo "1..2"; \
@@ -293,6 +297,15 @@ check: tree
 # takes little from them otherwise.
 lts-prepare: tree selftests
 	@scripts/build/kernel lupine
+
+# Then the kernels of the last mainline gates (check-hello, check-kunit,
+# check-debug: about 16 minutes of builds on two idle cores), in the order
+# those gates run. A gate that reaches its kernel while it is still being
+# built waits for it (scripts/build/kernel locks the output directory); a
+# background build that fails is built, and reported, again by its gate.
+CHECK_PREPARE := lupine-hello kunit lupine-debug
+check-prepare: tree
+	@for v in $(CHECK_PREPARE); do scripts/build/kernel $$v || exit 1; done
 
 # The LTS backport in make check: its series gate (checkpatch and git am of
 # every patch, lupine built after the last one), git am onto its pristine
