@@ -422,12 +422,14 @@ fork-survey: tree
 	@scripts/eval/fork-survey
 
 # Guests per 4 GiB of host memory (scripts/eval/density): hello and redis guests
-# of stock, microvm and the lupine kernels, 4 at once, the PSS of each QEMU;
+# of stock, microvm and the lupine kernels, and the static redis alone in its
+# guest (the kml-gcc build) on lupine-redis, 4 at once, the PSS of each QEMU;
 # the --mem of each kernel from eval's results when "make eval" left them.
 # The kernels it boots by default:
 DENSITY_KERNELS := stock microvm lupine-nokml lupine-hello lupine-redis
-density: tree
+density: tree libc
 	@set -e; for v in $(DENSITY_KERNELS); do scripts/build/kernel $$v; done
+	@scripts/build/redis >/dev/null
 	@scripts/eval/density
 
 derive: tree
@@ -443,6 +445,9 @@ check-eval: tree libc
 	@scripts/build/kernel stock
 	@scripts/build/kernel lupine-hello
 	@scripts/build/kernel lupine-redis
+	@scripts/build/kernel lupine-nginx
+	@scripts/build/kernel lupine-memcached
+	@scripts/build/kernel lupine-python
 	@scripts/build/redis >/dev/null
 	@scripts/build/nginx --build-only >/dev/null
 	$(call ktap_gate,scripts/check/test-eval,check-eval)
