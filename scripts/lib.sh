@@ -131,6 +131,28 @@ judge_console() {
 	judge_ktap "$name" 0 "the guest run" "$log"
 }
 
+# build_hello_set DIR: the hello set, static "hello, world" programs of four
+# languages built with Debian's compilers (gcc, g++, golang-go, rustc), as
+# DIR/hello-c, hello-cxx, hello-go and hello-rust; each prints "hello,
+# world (LANG)" with LANG C, C++, Go or Rust. Status 1, with the reason on
+# stderr, when a compiler is missing or fails.
+build_hello_set() {
+	local d=$1
+
+	mkdir -p "$d"
+	printf '#include <stdio.h>\nint main(void) { puts("hello, world (C)"); return 0; }\n' >"$d/c.c"
+	printf '#include <iostream>\nint main() { std::cout << "hello, world (C++)" << std::endl; return 0; }\n' >"$d/cxx.cc"
+	printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello, world (Go)") }\n' >"$d/go.go"
+	printf 'fn main() {\n    println!("hello, world (Rust)");\n}\n' >"$d/rust.rs"
+	gcc -O2 -static -o "$d/hello-c" "$d/c.c" &&
+		g++ -O2 -static -o "$d/hello-cxx" "$d/cxx.cc" &&
+		(cd "$d" && CGO_ENABLED=0 GOCACHE=$d/gocache GO111MODULE=off go build -o hello-go go.go) &&
+		rustc -O -C target-feature=+crt-static -o "$d/hello-rust" "$d/rust.rs" || {
+		echo "cannot build the hello set (gcc, g++, golang-go, rustc: make deps)" >&2
+		return 1
+	}
+}
+
 # build_app_client: build scripts/eval/app-client.c (static, glibc) into
 # $O/app-client/app-client when it is older than its source, and print its
 # path. The request client of scripts/eval/app-classes and the check of
