@@ -6,7 +6,9 @@
  * for ring 0, runs the command that scripts/run/vm stored in /lupine/cmd
  * with the console as stdio, reports the kernel log's warnings, oopses and BUGs (see
  * report_kernel_log()) and the command's exit status on lines tagged with
- * the run's token from /lupine/token, and reboots. The VM runs with QEMU's
+ * the run's token from /lupine/token, and reboots. With /lupine/settle
+ * present (scripts/run/vm --settle) it first waits until the guest's CPUs
+ * are idle (see settle()). The VM runs with QEMU's
  * -no-reboot and the kernel's reboot=t, so the reboot ends it. The token
  * keeps output of the command from passing for a report.
  *
@@ -85,6 +87,87 @@ static void mark_trusted(void)
 	free(list);
 }
 
+/* CPU time of every CPU so far, from /proc/stat's "cpu" line, in ticks. */
+static int cpu_ticks(unsigned long long *busy, unsigned long long *all)
+{
+	unsigned long long v[8] = { 0 };
+	size_t len;
+	char *buf;
+	int i, n;
+
+	buf = slurp("/proc/stat", &len);
+	if (!buf)
+		return -1;
+	/* user nice system idle iowait irq softirq steal */
+	n = sscanf(buf, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+		   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	free(buf);
+	if (n < 5)
+		return -1;
+	*all = 0;
+	for (i = 0; i < 8; i++)
+		*all += v[i];
+	*busy = *all - v[3] - v[4];
+	return 0;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/*
+ * Wait until the guest is idle: at most SETTLE_BUSY_PCT percent of the CPU
+ * time of a SETTLE_WINDOW_MS window of guest time was busy (not idle, not
+ * waiting for I/O), for at most SETTLE_MAX_MS. A kernel can go on working
+ * after init runs: Debian's runs its crypto self-tests in kernel threads
+ * (cryptomgr_test), for up to 2 s of guest time under -icount, which a
+ * benchmark started at once would count as its own. Report the guest
+ * nanoseconds waited, or -1 when the guest stayed busy, on a line tagged
+ * with the token, and the busy share of the last window in percent (-1
+ * when /proc/stat could not be read).
+ */
+#define SETTLE_WINDOW_MS	500
+#define SETTLE_BUSY_PCT		5
+#define SETTLE_MAX_MS		60000
+
+static void settle(void)
+{
+	struct timespec win = { 0, SETTLE_WINDOW_MS * 1000000L };
+	unsigned long long busy0, all0, busy1, all1;
+	long long start = now_ns(), waited;
+	int pct = -1;
+	char line[128];
+
+	if (access("/lupine/settle", F_OK))
+		return;
+	for (;;) {
+		if (cpu_ticks(&busy0, &all0))
+			break;
+		nanosleep(&win, NULL);
+		if (cpu_ticks(&busy1, &all1))
+			break;
+		waited = now_ns() - start;
+		if (all1 > all0 && busy1 >= busy0) {
+			pct = (int)((busy1 - busy0) * 100 / (all1 - all0));
+			if ((busy1 - busy0) * 100 <= SETTLE_BUSY_PCT * (all1 - all0)) {
+				snprintf(line, sizeof(line), "lupine-settle-%s: %lld %d\n",
+					 token, waited, pct);
+				goto out;
+			}
+		}
+		if (waited >= SETTLE_MAX_MS * 1000000LL)
+			break;
+	}
+	snprintf(line, sizeof(line), "lupine-settle-%s: -1 %d\n", token, pct);
+out:
+	fputs(line, stderr);
+	fflush(stderr);
+}
+
 static void finish(int status)
 {
 	char tag[96];
@@ -106,7 +189,6 @@ int main(void)
 {
 	char *cmd, *tok, **argv;
 	size_t len, i, argc = 0;
-	struct timespec ts;
 	pid_t pid, w;
 	int status;
 
@@ -124,9 +206,8 @@ int main(void)
 		snprintf(token, sizeof(token), "%s", tok);
 		free(tok);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	say("lupine-up-%s: %lld\n", token,
-	    (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+	say("lupine-up-%s: %lld\n", token, now_ns());
+	settle();
 
 	/* The arguments, each ended by a NUL; as many as the runner wrote. */
 	cmd = slurp("/lupine/cmd", &len);
